@@ -1,0 +1,131 @@
+"""Attention, built from scratch (Chapters 4 and 5).
+
+One convention for masks runs through the whole course: a boolean ``mask`` where **True means
+"may attend"**. (PyTorch's ``nn.MultiheadAttention`` uses the opposite, True = blocked; Chapter 5
+shows how to translate.)
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from . import validate
+
+__all__ = ["causal_mask", "scaled_dot_product_attention", "SelfAttention"]
+
+
+def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """A ``(length, length)`` boolean mask where position i may attend to positions 0..i."""
+    length = validate.positive_int("length", length)
+    return torch.ones(length, length, dtype=torch.bool, device=device).tril()
+
+
+def _check_mask(mask: object, scores_shape: torch.Size) -> torch.Tensor:
+    validate.tensor("mask", mask, min_ndim=2)
+    assert isinstance(mask, torch.Tensor)
+    if mask.dtype != torch.bool:
+        raise TypeError(
+            f"mask must be a boolean tensor (True = may attend), got dtype {mask.dtype}"
+        )
+    try:
+        torch.broadcast_shapes(mask.shape, scores_shape)
+    except RuntimeError:
+        raise ValueError(
+            f"mask of shape {tuple(mask.shape)} cannot broadcast to the scores' shape "
+            f"{tuple(scores_shape)} (..., L query positions, S key positions)"
+        ) from None
+    if torch.broadcast_shapes(mask.shape, scores_shape) != scores_shape:
+        raise ValueError(
+            f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape {tuple(scores_shape)}"
+        )
+    if not mask.any(dim=-1).all():
+        raise ValueError(
+            "mask has a query row with nothing to attend to (all False); every query needs at "
+            "least one key it may attend to"
+        )
+    return mask
+
+
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(query · keyᵀ / √d_k) · value, step by step (Chapter 4).
+
+    Shapes: ``query`` (..., L, d_k), ``key`` (..., S, d_k), ``value`` (..., S, d_v); leading
+    dimensions broadcast. ``mask`` is boolean, broadcastable to (..., L, S), True = may attend.
+    Returns ``(output, weights)`` with shapes (..., L, d_v) and (..., L, S); each row of
+    ``weights`` sums to 1. A query row whose mask is all False raises a ``ValueError``.
+    """
+    validate.tensor("query", query, min_ndim=2, floating=True)
+    validate.tensor("key", key, min_ndim=2, floating=True)
+    validate.tensor("value", value, min_ndim=2, floating=True)
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(
+            f"query and key must share their last dimension d_k, got query {tuple(query.shape)} "
+            f"and key {tuple(key.shape)}"
+        )
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"key and value must have the same number of positions S (dimension -2), got key "
+            f"{tuple(key.shape)} and value {tuple(value.shape)}"
+        )
+    if not (query.dtype == key.dtype == value.dtype):
+        raise TypeError(
+            f"query, key and value must share a dtype, got {query.dtype}, {key.dtype}, {value.dtype}"
+        )
+    d_k = query.shape[-1]
+    scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)  # compatibility of each pair
+    if mask is not None:
+        _check_mask(mask, scores.shape)
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)  # winner takes most; each row sums to 1
+    return weights @ value, weights  # the information grab
+
+
+class SelfAttention(nn.Module):
+    """One attention head over one sequence (Chapter 4).
+
+    Each token makes a query (what it looks for) and a key (what it is) of size ``d_k``, and a
+    value (what it hands over) of size ``d_model``. ``forward(x)`` takes (B, L, d_model) or
+    (L, d_model) and returns ``(output, weights)`` with weights shaped (B, L, L) or (L, L).
+    With ``causal=True`` a token sees only itself and the tokens before it.
+    """
+
+    def __init__(self, d_model: int, d_k: int | None = None, causal: bool = False) -> None:
+        super().__init__()
+        self.d_model = validate.positive_int("d_model", d_model)
+        self.d_k = self.d_model if d_k is None else validate.positive_int("d_k", d_k)
+        if not isinstance(causal, bool):
+            raise TypeError(f"causal must be True or False, got {causal!r}")
+        self.causal = causal
+        self.query = nn.Linear(self.d_model, self.d_k, bias=False)
+        self.key = nn.Linear(self.d_model, self.d_k, bias=False)
+        self.value = nn.Linear(self.d_model, self.d_model, bias=False)
+
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        validate.tensor("x", x, ndim=(2, 3), floating=True)
+        if x.shape[-1] != self.d_model:
+            raise ValueError(
+                f"x must have last dimension d_model={self.d_model}, got {tuple(x.shape)}"
+            )
+        if self.causal:
+            causal = causal_mask(x.shape[-2], device=x.device)
+            mask = causal if mask is None else (mask & causal)
+        return scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), mask)
+
+
+def __getattr__(name: str) -> object:
+    # MultiHeadAttention (Chapter 5) lives in heads.py, which builds on this module's function.
+    if name == "MultiHeadAttention":
+        from .heads import MultiHeadAttention
+
+        return MultiHeadAttention
+    raise AttributeError(f"module 'attnlab.attention' has no attribute {name!r}")

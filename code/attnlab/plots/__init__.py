@@ -1,0 +1,1 @@
+"""Figures, one module per topic (line, hinge, copy, attention, heads, induction)."""
