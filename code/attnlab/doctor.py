@@ -33,10 +33,16 @@ REQUIREMENTS: list[tuple[str, str, bool]] = [
 def _version_tuple(text: str) -> tuple[int, ...]:
     parts = []
     for piece in text.split("+")[0].split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
         if not digits:
             break
         parts.append(int(digits))
+        if digits != piece:  # "0rc1", "post1": the number part ends here
+            break
     return tuple(parts)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BUILD_HTML
+from paths import BUILD_HTML
 
 
 @pytest.fixture(scope="session")

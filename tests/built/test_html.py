@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import CHAPTERS
+from paths import CHAPTERS
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)

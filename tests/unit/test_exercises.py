@@ -13,8 +13,8 @@ import ast
 import pytest
 
 from attnlab.checks import CheckResult
-from tests.conftest import CHAPTERS
-from tests.notebook_cells import run_cell, source, tagged
+from notebook_cells import run_cell, source, tagged
+from paths import CHAPTERS
 
 
 def _check_name(code: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.conftest import CHAPTERS, ROOT
-from tests.notebook_cells import load, source
+from notebook_cells import load, source
+from paths import CHAPTERS, ROOT
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
