@@ -10,12 +10,12 @@ STAMP  := $(VENV)/.attnlab-installed
 # when two of them run side by side.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks build-book browser-deps browser lab doctor bench \
-        assignments grade clean
+.PHONY: help setup book test lint unit notebooks build-book widget-js browser-deps browser lab doctor bench \
+        assignments grade test-assignments clean
 
 help:
 	@echo "make book         build the HTML book into _build/html (sets everything up on first run)"
-	@echo "make test         the whole test suite: lint, unit tests, notebooks, book build, browser"
+	@echo "make test         the whole test suite: lint, unit tests, notebooks, assignments, book build, browser"
 	@echo "make lab          open the chapters in JupyterLab"
 	@echo "make doctor       check the environment (paste its output into bug reports)"
 	@echo "make bench        longer benchmarks (attention cost), reported as ratios"
@@ -33,7 +33,11 @@ $(STAMP): requirements.txt constraints.txt code/pyproject.toml
 setup: $(STAMP)
 
 # ---- the book ------------------------------------------------------------------------------------
-book: setup
+# the ipywidgets JavaScript, served by the book itself (from the npm registry, checked, once)
+widget-js: setup
+	$(BIN)/python tools/fetch_widget_js.py
+
+book: setup widget-js
 	$(BIN)/jupyter-book build .
 	@echo "The book is at: $(CURDIR)/_build/html/index.html"
 
@@ -49,7 +53,7 @@ notebooks: setup
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=600 -p no:python -n 2 --dist loadscope book
 
-build-book: setup
+build-book: setup widget-js
 	$(BIN)/jupyter-book build . -W --keep-going --all
 
 browser-deps:
@@ -64,7 +68,7 @@ browser-deps:
 browser: setup browser-deps
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/built
 
-test: lint unit notebooks build-book browser
+test: lint unit notebooks test-assignments build-book browser
 	@echo "make test: all stages passed"
 
 # ---- working with the course ---------------------------------------------------------------------
@@ -79,10 +83,15 @@ bench: setup
 
 # ---- classroom assignments (nbgrader) -------------------------------------------------------------
 assignments: setup
-	@echo "TODO(assignments): nbgrader generate_assignment for all -> release/"; exit 1
+	$(BIN)/python assignments/course.py release
 
 grade: setup
-	@echo "TODO(assignments): autograde submitted/ and export grades.csv"; exit 1
+	$(BIN)/python assignments/course.py grade
+
+# every assignment released and graded with real nbgrader: solutions, untouched, planted mistakes,
+# and the robustness cases (endless loop, deleted test cell, megabytes of output, ...)
+test-assignments: setup
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadscope tests/assignments
 
 clean:
 	rm -rf _build .pytest_cache

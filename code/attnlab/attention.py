@@ -14,7 +14,7 @@ from torch import nn
 
 from . import validate
 
-__all__ = ["causal_mask", "scaled_dot_product_attention", "SelfAttention"]
+__all__ = ["causal_mask", "scaled_dot_product_attention", "SelfAttention", "dot_product_spread"]
 
 
 def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
@@ -75,6 +75,17 @@ def scaled_dot_product_attention(
             f"key and value must have the same number of positions S (dimension -2), got key "
             f"{tuple(key.shape)} and value {tuple(value.shape)}"
         )
+    try:
+        torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except RuntimeError:
+        raise ValueError(
+            f"the leading (batch) dimensions of query {tuple(query.shape)}, key "
+            f"{tuple(key.shape)} and value {tuple(value.shape)} must broadcast"
+        ) from None
+    if key.shape[-2] == 0:
+        raise ValueError(
+            f"key must hold at least one position to attend to, got {tuple(key.shape)}"
+        )
     if not (query.dtype == key.dtype == value.dtype):
         raise TypeError(
             f"query, key and value must share a dtype, got {query.dtype}, {key.dtype}, {value.dtype}"
@@ -120,6 +131,53 @@ class SelfAttention(nn.Module):
             causal = causal_mask(x.shape[-2], device=x.device)
             mask = causal if mask is None else (mask & causal)
         return scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), mask)
+
+
+def dot_product_spread(
+    d_ks: list[int] | tuple[int, ...] = (2, 8, 32, 128, 512),
+    n_keys: int = 10,
+    n_rows: int = 1000,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """Why divide by √d_k: a measurement on random vectors (Chapter 4).
+
+    For each ``d_k``, draws ``n_rows`` queries and ``n_rows x n_keys`` keys with independent
+    standard-normal entries and returns, as lists over ``d_ks``: ``spread`` (the standard deviation
+    of the dot products q·k), ``spread_scaled`` (the same for q·k/√d_k), ``top_weight`` and
+    ``top_weight_scaled`` (the mean, over rows, of the largest softmax weight among ``n_keys``
+    keys: near 1 means the softmax has saturated into a one-hot choice), and ``sensitivity`` and
+    ``sensitivity_scaled`` (the mean of ``1 - sum_j w_j²``, the trace of the softmax's Jacobian: how
+    much the weights still respond when the scores move; 0 for a one-hot softmax).
+    """
+    if not isinstance(d_ks, (list, tuple)) or not d_ks:
+        raise TypeError(f"d_ks must be a non-empty list of ints, got {d_ks!r}")
+    d_ks = [validate.positive_int("d_ks[i]", d) for d in d_ks]
+    n_keys = validate.positive_int("n_keys", n_keys, minimum=2)
+    n_rows = validate.positive_int("n_rows", n_rows, minimum=2)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    generator = torch.Generator().manual_seed(seed)
+    result: dict[str, list[float]] = {
+        "d_k": [float(d) for d in d_ks],
+        "spread": [],
+        "spread_scaled": [],
+        "top_weight": [],
+        "top_weight_scaled": [],
+        "sensitivity": [],
+        "sensitivity_scaled": [],
+    }
+    for d_k in d_ks:
+        query = torch.randn(n_rows, 1, d_k, generator=generator, dtype=torch.float64)
+        key = torch.randn(n_rows, n_keys, d_k, generator=generator, dtype=torch.float64)
+        scores = (query @ key.transpose(-2, -1))[:, 0]  # (n_rows, n_keys)
+        scaled = scores / math.sqrt(d_k)
+        result["spread"].append(scores.std().item())
+        result["spread_scaled"].append(scaled.std().item())
+        for name, row in (("", scores), ("_scaled", scaled)):
+            weights = torch.softmax(row, dim=-1)
+            result["top_weight" + name].append(weights.max(-1).values.mean().item())
+            result["sensitivity" + name].append((1 - (weights**2).sum(-1)).mean().item())
+    return result
 
 
 def __getattr__(name: str) -> object:

@@ -14,7 +14,9 @@ def test_chapter_page_has_figures_and_no_errors(html_root, path):
     page = html_root / "book" / f"{path.stem}.html"
     assert page.exists(), f"{page} was not built"
     html = page.read_text(encoding="utf-8")
-    assert "Traceback" not in html and "output error" not in html, f"{page.name} shows an error"
+    # myst-nb renders an error output as <div class="output traceback ...">, stderr as "output stderr"
+    errors = re.findall(r'class="output (?:traceback|error|stderr)\b', html)
+    assert not errors, f"{page.name} shows an error output: {errors}"
     images = re.findall(r"<img[^>]+src=\"([^\"]+\.png)\"", html)
     assert images, f"{page.name} shows no figure"
     for src in images:
