@@ -1,7 +1,7 @@
 """The claims Chapter 2 makes, checked across seeds (the notebook shows seed 0).
 
 - no line gets more than 75% of XOR (the brute-force best line, and a line trained on 10 seeds);
-- the chapter's XOR MLP gets 100% on 10 seeds; with only two hidden units it often gets stuck;
+- the chapter's XOR MLP gets 100% on 10 seeds; with only two hidden units it fails on most of them;
 - the digits MLP reaches at least 95% test accuracy on 5 seeds, each with its own split;
 - gradient descent on the sine needs more hinges than the three that suffice by hand.
 """
@@ -35,9 +35,10 @@ def test_the_mlp_solves_xor(seed):
 
 def test_two_hidden_units_often_get_stuck_on_xor():
     # The chapter says two hidden units can solve XOR (its hand-set pair does) but gradient
-    # descent often gets stuck with only two: some seed among 0-4 must fail, and the hand pair works.
-    accuracies = [hinge.train_xor_mlp(seed=s, n_hidden=2)[1] for s in range(5)]
-    assert min(accuracies) < 1.0, accuracies
+    # descent often gets stuck with only two: it fails on most of seeds 0-9 (8 of 10 when this
+    # was written), and the hand pair works.
+    accuracies = [hinge.train_xor_mlp(seed=s, n_hidden=2)[1] for s in SEEDS]
+    assert sum(a < 1.0 for a in accuracies) > len(accuracies) / 2, accuracies
     x, y = hinge.xor_data()
     out = hinge.two_layer_forward(x, **hinge.XOR_HAND_WEIGHTS)[:, 0]
     assert ((out > 0).float() == y).all()
