@@ -495,12 +495,16 @@ def half_lookups(
     model: TwoValueModel, tokens: torch.Tensor, targets: torch.Tensor, level: float = 0.9
 ) -> dict[str, float | list[float]]:
     """Which digit does each head fetch (Chapter 5)? A head *fetches the first digit* of a
-    sequence when at least ``level`` of its weight lands on the first half, the second digit
-    likewise. Returns fractions over the sequences: ``decisive`` (of all sequence x head pairs,
-    those that fetch one digit), ``first`` (those that fetch the first digit), ``first_by_head``
-    (a list: per head, the sequences where it fetches the first digit), ``both`` (sequences where some head fetches each digit),
-    ``accuracy``, ``accuracy_both`` and ``accuracy_other`` (the model's accuracy on the sequences
-    where both digits were fetched, and on the rest; nan when there are none)."""
+    sequence when at least ``level`` of its weight lands on the first half (where that digit
+    sits), the second digit likewise; it is *decisive* when it fetches one of the two.
+
+    Returns fractions of the sequences: ``decisive`` (over all sequence x head pairs, the
+    decisive ones), ``decisive_by_head`` (a list: per head, the sequences where it is decisive),
+    ``first`` (sequence x head pairs that fetch the first digit), ``first_by_head`` (a list: per
+    head, the sequences where it fetches the first digit), ``both`` (sequences where some head
+    fetches each digit), ``accuracy``, ``accuracy_both`` and ``accuracy_other`` (the model's
+    accuracy on all sequences, on those where both digits were fetched, and on the rest; nan
+    when there are none)."""
     if not isinstance(model, TwoValueModel):
         raise TypeError(f"model must be a TwoValueModel, got {type(model).__name__}")
     validate.tensor("tokens", tokens, ndim=2, floating=False)
@@ -519,6 +523,7 @@ def half_lookups(
 
     return {
         "decisive": mean(first | second),
+        "decisive_by_head": [mean(column) for column in (first | second).T],
         "first": mean(first),
         "first_by_head": [mean(column) for column in first.T],
         "both": mean(both),

@@ -125,14 +125,19 @@ def test_claim_one_head_stays_near_chance(other_seeds):
 
 
 def test_claim_one_head_is_usually_but_not_always_stuck():
-    """The chapter's caveat: on the occasional seed a single head gets past 30% (here seed 24,
-    which spreads its weight over both digits), but none reaches 90% in the chapter's budget."""
+    """The chapter's caveat: on the occasional seed a single head gets past 30% (here seed 24),
+    spreading its weight over both halves instead of fetching one digit, but none reaches 90% in
+    the chapter's budget."""
     stuck = run_two_value_experiment(
         heads=(1,), seeds=(20, 21, 22, 23, 24), progress=False, **CLAIM
     )
     assert max(stuck.final(1)) > 0.3, stuck.final(1)
     assert sum(a < 0.3 for a in stuck.final(1)) >= 3, stuck.final(1)
     assert all(s is None for s in stuck.steps_to(1, 0.9))
+    x, y = TwoValueTask().sample(512, torch.Generator().manual_seed(4))
+    for seed, accuracy in zip(stuck.seeds, stuck.final(1), strict=True):
+        if accuracy > 0.3:  # the climbers: rarely 90% of the weight on one half
+            assert half_lookups(stuck.model.member(1, seed), x, y)["decisive"] < 0.5, seed
 
 
 def test_claim_four_heads_learn_on_every_seed(other_seeds):
@@ -140,14 +145,16 @@ def test_claim_four_heads_learn_on_every_seed(other_seeds):
 
 
 def test_claim_two_heads_beat_one_on_every_seed(other_seeds):
-    one, two = other_seeds.final(1), other_seeds.final(2)
+    one, two, four = (other_seeds.final(h) for h in (1, 2, 4))
     assert all(t > o + 0.3 for t, o in zip(two, one, strict=True)), (one, two)
+    assert all(t <= f for t, f in zip(two, four, strict=True)), (two, four)
 
 
 def test_claim_heads_grab_one_digit_each(other_seeds):
-    """The chapter's reading of the trained heads, on 5 other seeds: every head grabs one digit
-    per sequence; two-head models are right when their heads grabbed both digits; four heads
-    grab both on at least 85% of sequences."""
+    """The chapter's reading of the trained heads, on 5 other seeds: every head is decisive (90%
+    of its weight on one half) on at least 60% of the sequences, most heads on 90% or more; one
+    head stays below 25% accuracy; two-head models are right when their heads grabbed both
+    digits; four heads grab both on at least 85% of sequences."""
     task = other_seeds.model.task
     x, y = task.sample(512, torch.Generator().manual_seed(4))
     found = {
@@ -155,8 +162,11 @@ def test_claim_heads_grab_one_digit_each(other_seeds):
         for h in other_seeds.heads
         for s in other_seeds.seeds
     }
-    assert min(d["decisive"] for d in found.values()) >= 0.75, found
+    decisive = [f for d in found.values() for f in d["decisive_by_head"]]
+    assert min(decisive) >= 0.6, found
+    assert sum(f >= 0.9 for f in decisive) >= 0.75 * len(decisive), decisive
     assert all(found[(1, s)]["both"] == 0 for s in other_seeds.seeds)
+    assert all(found[(1, s)]["accuracy"] < 0.25 for s in other_seeds.seeds), found
     for h in (1, 2):  # each head fetches the first digit on some sequences only
         assert all(0.1 < f < 0.9 for s in other_seeds.seeds for f in found[(h, s)]["first_by_head"])
     assert all(1 / 3 < found[(2, s)]["both"] < 0.95 for s in other_seeds.seeds), found
@@ -165,6 +175,22 @@ def test_claim_heads_grab_one_digit_each(other_seeds):
         assert found[(2, s)]["accuracy_other"] < found[(2, s)]["accuracy_both"]
         assert found[(4, s)]["both"] >= 0.85, found[(4, s)]
     assert sum(found[(2, s)]["accuracy_both"] >= 0.98 for s in other_seeds.seeds) >= 3, found
+
+
+def test_half_lookups_counts_each_head():
+    """With the queries zeroed, every head spreads its weight evenly: 4/9 on each half."""
+    task = TwoValueTask()
+    torch.manual_seed(0)
+    model = TwoValueModel(task, n_heads=4).eval()
+    with torch.no_grad():
+        model.attention.query.weight.zero_()
+        model.attention.query.bias.zero_()
+    x, y = task.sample(16, torch.Generator().manual_seed(0))
+    even = half_lookups(model, x, y)
+    assert even["decisive_by_head"] == [0.0] * 4 and even["decisive"] == 0.0
+    low = half_lookups(model, x, y, level=0.4)  # 4/9 >= 0.4: every head fetches both halves
+    assert low["decisive_by_head"] == [1.0] * 4 and low["first_by_head"] == [1.0] * 4
+    assert low["both"] == 1.0
 
 
 def test_half_lookups_bad_input():
