@@ -1,10 +1,10 @@
 """The copy task: a name sits somewhere in the context and must be copied at the end (Chapters 3-6).
 
-A context is ``n_slots`` filler words with one name token dropped into one slot, then the token
-"is"; the next token to predict is the name::
+A context is ``n_slots`` slots, one holding a name token and the others filler words, then the
+token "is"; the next token to predict is the name::
 
     slot:    0     1     2     3     4    5    6    (end)
-    tokens:  the   old   Zav   and   so   my   we   is    ->  Zav
+    tokens:  the   old   Fam   and   so   my   we   is    ->  Fam
 
 Which (name, slot) combinations the model may see in training is decided by the split:
 

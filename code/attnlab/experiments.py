@@ -63,6 +63,7 @@ DEFAULTS: dict[str, object] = {
 #: the highest final accuracy on fresh seen combinations, then the fewest steps to reach 99% on
 #: them. Both models reached 100% at 0.003, 0.01 and 0.03 and failed at 0.1 (MLP 1%, attention
 #: 60%); 0.03 got there fastest (MLP at step 75 on average, attention at step 50).
+#: tests/unit/test_experiments_lr.py reruns this tuning and checks that it picks these rates.
 DEFAULT_LR: dict[str, float] = {"mlp": 0.03, "attention": 0.03}
 
 #: The much larger MLP of Chapter 3: about 21 times the parameters of the default one (wider and

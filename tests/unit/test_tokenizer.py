@@ -71,6 +71,22 @@ def test_merges_are_deterministic_and_compress():
     assert a.merges[0] == pair and a.history[0][2] == count
 
 
+def test_ties_go_to_the_pair_with_the_smaller_ids():
+    """Chapter 3's toy text: five pairs tie at 4 and " " + "k" (ids 32, 107) wins."""
+    toy = "the key, the keys, they keep the key"
+    tokenizer = BPETokenizer.train(toy, 6)
+    assert [h[:2] for h in tokenizer.history] == [
+        (" ", "k"),
+        ("e", "y"),
+        ("t", "h"),
+        (" ", "th"),
+        (" k", "ey"),
+        (" th", "e"),
+    ]
+    assert tokenizer.merges[0] == (32, 107) and tokenizer.history[0][2] == 4
+    assert BPETokenizer.train("ba,ab", 1).merges == [(97, 98)]  # "a"+"b" before "b"+"a"
+
+
 def test_rebuilt_from_merges_encodes_the_same(tokenizer):
     copy = BPETokenizer(tokenizer.merges)
     text = load_corpus()[:2000]
