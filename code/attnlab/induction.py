@@ -61,6 +61,9 @@ __all__ = [
     "whole_name_accuracy",
     "circuit_summary",
     "induction_probe",
+    "probe_tokens",
+    "previous_token_probe",
+    "forward_one",
 ]
 
 # Ordinary words and sub-word pieces. Fillers and names are drawn from the same pool.
@@ -176,6 +179,42 @@ class NameTask:
         """The region (0, 1 or 2) of a slot: the slots cut into three runs, left to right."""
         bounds = torch.tensor([r * self.n_slots // GROUPS for r in range(1, GROUPS)])
         return torch.bucketize(slot, bounds, right=True)
+
+    def part_of(self, prompt: str | list[str]) -> str:
+        """Which test set a prompt belongs to: "train", "heldout" or "unseen" (Chapter 6).
+
+        ``prompt`` is a context of ``context_length`` tokens holding one ``called``, followed by
+        ``so my name is``. "unseen" if any of its tokens is one the task keeps out of training;
+        otherwise "heldout" if the group of the name's first token equals the region of the slot of
+        ``called`` (a crossed combination), else "train".
+        """
+        ids = encode(prompt)
+        if len(ids) != self.context_length + len(SUFFIX) or tuple(ids[-len(SUFFIX) :]) != SUFFIX:
+            raise ValueError(
+                f"prompt must be {self.context_length} context tokens then 'so my name is', "
+                f"got {len(ids)} tokens: {decode(ids)!r}"
+            )
+        context = ids[: self.context_length]
+        if context.count(CALLED) != 1:
+            raise ValueError(
+                f"prompt must hold 'called' exactly once in its context: {decode(ids)!r}"
+            )
+        slot = context.index(CALLED)
+        if slot >= self.n_slots:
+            raise ValueError(
+                f"prompt puts 'called' at slot {slot}; this task uses slots 0..{self.n_slots - 1}"
+            )
+        first = len(SPECIALS)
+        if context[slot + 1] < first:
+            raise ValueError(f"prompt must have a pool token right after 'called': {decode(ids)!r}")
+        seen = len(POOL) - self.unseen
+        if any(i >= first + seen for i in ids):
+            return "unseen"
+        if self.split == "none":
+            return "train"
+        group = (context[slot + 1] - first) % GROUPS
+        region = int(self.region(torch.tensor(slot)))
+        return "heldout" if group == region else "train"
 
     def sample(
         self, n: int, generator: torch.Generator, part: str = "train"
@@ -660,15 +699,28 @@ def induction_score(pattern: torch.Tensor, period: int) -> float:
     return float(pattern[rows, rows - period + 1].mean())
 
 
-def repeated_sequence(period: int, seed: int = 0, repeats: int = 2) -> torch.Tensor:
-    """``period`` distinct random pool tokens, repeated ``repeats`` times: the induction probe."""
+def repeated_sequence(
+    period: int, seed: int = 0, repeats: int = 2, *, pool_size: int = len(POOL)
+) -> torch.Tensor:
+    """``period`` distinct random pool tokens, repeated ``repeats`` times: the induction probe.
+
+    The tokens are drawn from the first ``pool_size`` tokens of the pool (all of it by default;
+    Chapter 6 passes the part a model trained on, leaving out the never-seen tokens).
+    """
     period = validate.positive_int("period", period)
     repeats = validate.positive_int("repeats", repeats, minimum=2)
     validate.positive_int("seed", seed, minimum=0)
-    if period > len(POOL):
-        raise ValueError(f"period must be at most {len(POOL)} (the pool's size), got {period}")
+    pool_size = validate.positive_int("pool_size", pool_size)
+    if pool_size > len(POOL):
+        raise ValueError(
+            f"pool_size must be at most {len(POOL)} (the pool's size), got {pool_size}"
+        )
+    if period > pool_size:
+        raise ValueError(
+            f"period must be at most {pool_size} (the tokens to draw from), got {period}"
+        )
     generator = torch.Generator().manual_seed(seed)
-    tokens = len(SPECIALS) + torch.randperm(len(POOL), generator=generator)[:period]
+    tokens = len(SPECIALS) + torch.randperm(pool_size, generator=generator)[:period]
     return tokens.repeat(repeats)
 
 
@@ -756,6 +808,8 @@ def induction_probe(result: NameResult, period: int = 6, n: int = 10, layer: int
     """The mean induction score of one layer's head over ``n`` random repeated sequences (seeds 0..n-1).
 
     One random sequence gives a noisy score; the mean over several is the number Chapter 6 reports.
+    The tokens come from the part of the pool the model trained on (never-seen tokens left out),
+    and the sequence starts at position 0.
     """
     result = _check_result(result)
     layers = getattr(result.network, "n_layers", 0)
@@ -769,8 +823,70 @@ def induction_probe(result: NameResult, period: int = 6, n: int = 10, layer: int
         )
     scores = [
         induction_score(
-            attention_patterns(result, repeated_sequence(period, seed))[layer - 1], period
+            attention_patterns(result, probe_tokens(result, period, seed))[layer - 1], period
         )
         for seed in range(n)
     ]
     return sum(scores) / n
+
+
+def probe_tokens(result: NameResult, period: int = 6, seed: int = 0) -> torch.Tensor:
+    """The repeated sequence :func:`induction_probe` feeds ``result`` for one seed (Chapter 6).
+
+    :func:`repeated_sequence` drawn from the pool tokens the model trained on.
+    """
+    result = _check_result(result)
+    return repeated_sequence(period, seed, pool_size=len(POOL) - result.task.unseen)
+
+
+def previous_token_probe(
+    result: NameResult, layer: int = 1, n: int = 50, seed: int = 12, part: str = "heldout"
+) -> float:
+    """Mean :func:`previous_token_score` of one layer's head on ``n`` fresh sentences (Chapter 6).
+
+    Each sentence is a prompt of ``part`` up to ``is``; the score averages, over all its positions
+    from the second on, the weight the head puts on the token just before.
+    """
+    result = _check_result(result)
+    layers = getattr(result.network, "n_layers", 0)
+    if layer not in range(1, layers + 1):
+        raise ValueError(f"layer must be one of 1..{layers} for a {result.model}, got {layer!r}")
+    n = validate.positive_int("n", n)
+    validate.positive_int("seed", seed, minimum=0)
+    validate.one_of("part", part, ("train", "heldout", "unseen"))
+    task = result.task
+    tokens, _, _, _ = task.sample(n, torch.Generator().manual_seed(seed), part)
+    prompts = tokens[:, : task.answer_position + 1]
+    with torch.no_grad():
+        _, patterns = result.network(_for_members(result, prompts))
+    pattern = patterns[layer - 1][result.member]  # (n, L, L)
+    return float(pattern.diagonal(offset=-1, dim1=1, dim2=2).mean())
+
+
+def forward_one(result: NameResult, tokens: str | list | torch.Tensor) -> torch.Tensor:
+    """The forward pass of one trained attention model, written out for one sentence (Chapter 6).
+
+    Returns the logits (L, vocab); the same numbers as the batched :class:`Ensemble`, without its
+    member and batch dimensions.
+    """
+    result = _check_result(result)
+    if result.model == "mlp":
+        raise ValueError(
+            "forward_one writes out the attention models: pass a 'one_layer' or 'two_layer' result"
+        )
+    ids = _as_ids("tokens", tokens)
+    net, m = result.network, result.member
+    if len(ids) > net.length:
+        raise ValueError(f"tokens can hold at most {net.length} tokens, got {len(ids)}")
+    with torch.no_grad():
+        x = net.embedding[m][ids]  # what each token is: one row per position, (L, d)
+        where = net.position[m][: len(ids)]  # where each token sits
+        mask = causal_mask(len(ids))  # a position sees itself and the positions before it
+        for layer in range(net.n_layers):
+            look = x + where if layer == 0 else x  # positions steer layer 1's queries and keys
+            q = look @ net.query[layer][m]
+            k = look @ net.key[layer][m]
+            v = x @ net.value[layer][m]  # values carry no position: it is never copied
+            out, _ = scaled_dot_product_attention(q, k, v, mask)
+            x = x + out  # the head ADDS what it found: the residual stream
+        return x @ net.unembed[m]  # one score per token of the vocabulary

@@ -184,6 +184,59 @@ def test_repeated_sequence():
     assert ind.repeated_sequence(3, seed=0, repeats=3).shape == (9,)
 
 
+def test_repeated_sequence_from_part_of_the_pool():
+    assert torch.equal(ind.repeated_sequence(6, seed=3, pool_size=48), ind.repeated_sequence(6, 3))
+    for seed in range(20):
+        seq = ind.repeated_sequence(6, seed=seed, pool_size=42)
+        assert int(seq.max()) < len(ind.SPECIALS) + 42 and len(set(seq[:6].tolist())) == 6
+
+
+def test_part_of_names_the_test_set_of_a_prompt():
+    single = ind.NameTask()  # 7 slots: regions 0-1, 2-3, 4-6
+    assert single.part_of("rose called key hill rain sky star lake so my name is") == "heldout"
+    assert single.part_of("rose hill called key rain sky star lake so my name is") == "train"
+    whole = ind.NameTask(10, (2, 3), unseen=6)  # 6 slots: regions 0-1, 2-3, 4-5
+    assert whole.part_of("called key v an , rain sky star hill lake so my name is") == "heldout"
+    assert whole.part_of("rose hill called key v an , star hill lake so my name is") == "train"
+    assert whole.part_of("hope star king called sa mi ra , lily page so my name is") == "unseen"
+    # it agrees with the sampler on every part
+    for part in ("train", "heldout", "unseen"):
+        tokens, _, _, _ = whole.sample(100, _gen(4), part)
+        prompts = [ind.decode(t[: whole.answer_position + 1]) for t in tokens]
+        assert {whole.part_of(p) for p in prompts} == {part}
+
+
+@pytest.mark.parametrize(
+    "prompt,match",
+    [
+        ("rose called key so my name is", "context tokens"),
+        ("rose called key hill rain sky star lake so my name", "context tokens"),
+        ("rose hill key hill rain sky star lake so my name is", "exactly once"),
+        ("called hill called hill rain sky star lake so my name is", "exactly once"),
+        ("rose hill key hill rain sky star called so my name is", "slot"),
+        ("rose called so hill rain sky star lake so my name is", "pool token"),
+    ],
+)
+def test_part_of_bad_input(prompt, match):
+    task = ind.NameTask()
+    with pytest.raises(ValueError, match=match):
+        task.part_of(prompt)
+
+
+def test_forward_one_matches_the_ensemble(tiny):
+    text = "rose called key hill rain sky star lake so my name is"
+    for r in tiny:
+        logits, _ = r.network(torch.tensor(ind.encode(text)).expand(2, 1, -1))
+        assert torch.allclose(ind.forward_one(r, text), logits[r.member, 0], atol=1e-5)
+
+
+def test_probes_on_a_trained_ensemble(tiny):
+    r = tiny[0]
+    assert 0 <= ind.previous_token_probe(r, n=8) <= 1
+    assert 0 <= ind.induction_probe(r, n=2) <= 1
+    assert torch.equal(ind.probe_tokens(r, 6, 1), ind.repeated_sequence(6, 1))  # no unseen tokens
+
+
 @pytest.mark.parametrize(
     "call,error,match",
     [
@@ -216,6 +269,16 @@ def test_repeated_sequence():
         (lambda r: ind.induction_probe(r, layer=3), ValueError, "layer"),
         (lambda r: ind.induction_probe(r, period=7), ValueError, "period"),
         (lambda r: ind.induction_probe(r, n=0), ValueError, "n"),
+        (lambda r: ind.repeated_sequence(3, pool_size=0), ValueError, "pool_size"),
+        (lambda r: ind.repeated_sequence(3, pool_size=49), ValueError, "pool_size"),
+        (lambda r: ind.repeated_sequence(5, pool_size=4), ValueError, "period"),
+        (lambda r: ind.probe_tokens("r"), TypeError, "result"),
+        (lambda r: ind.previous_token_probe(r, layer=3), ValueError, "layer"),
+        (lambda r: ind.previous_token_probe(r, n=0), ValueError, "n"),
+        (lambda r: ind.previous_token_probe(r, part="test"), ValueError, "part"),
+        (lambda r: ind.forward_one("r", "is"), TypeError, "result"),
+        (lambda r: ind.forward_one(r, "called Keyvan"), ValueError, "vocabulary"),
+        (lambda r: ind.forward_one(r, list(range(7, 30))), ValueError, "at most"),
     ],
 )
 def test_analysis_bad_input(tiny, call, error, match):
@@ -229,6 +292,8 @@ def test_mlp_has_no_heads():
         ind.attention_patterns(r, "so my name is")
     with pytest.raises(ValueError, match="MLP"):
         ind.ablate_accuracy(r)
+    with pytest.raises(ValueError, match="attention models"):
+        ind.forward_one(r, "so my name is")
 
 
 def test_generate_stops_at_the_comma(tiny):

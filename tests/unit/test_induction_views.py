@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -64,7 +66,8 @@ def test_figures_draw(trained):
         plots.plot_ablation([ind.ablate_accuracy(r, n=32) for r in trained], chance=0.02),
         plots.plot_probe(torch.eye(6), ["a"] * 6, 3, 0.5),
         plots.plot_whole_names({"mlp": {"train": [0.5, 0.4], "heldout": [0.0, 0.1]}}),
-        plots.plot_course(["a", "b", "c", "d", "e"]),
+        plots.plot_jump(trained, xlim=40),
+        plots.plot_course(["a", "b", "c", "d", "e", "f"]),
         plots.plot_split(7),
     ]
     assert all(len(f.axes) >= 1 for f in figures)
@@ -81,6 +84,9 @@ def test_figures_draw(trained):
         (lambda: plots.plot_ablation([]), ValueError, "scores"),
         (lambda: plots.plot_whole_names({}), TypeError, "table"),
         (lambda: plots.plot_course(["only one"]), ValueError, "evidence"),
+        (lambda: plots.plot_jump([]), TypeError, "results"),
+        (lambda: plots.plot_jump([1, 2]), TypeError, "results"),
+        (lambda: plots.plot_jump([SimpleNamespace(history={})], xlim=0), ValueError, "xlim"),
         (lambda: plots.plot_split(2), ValueError, "n_slots"),
     ],
 )

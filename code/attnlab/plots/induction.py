@@ -1,4 +1,4 @@
-"""Figures for Chapter 6: learning curves, the two heads, ablation, the probe, the course in one picture."""
+"""Figures for Chapter 6: learning curves, the jump, the two heads, ablation, the probe, the course."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .. import validate
 
 __all__ = [
     "plot_curves",
+    "plot_jump",
     "plot_heads",
     "plot_ablation",
     "plot_probe",
@@ -59,6 +60,32 @@ def plot_curves(results: dict[str, Sequence], chance: float | None = None) -> Fi
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("accuracy of the name")
     axes[0].legend(loc="center right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_jump(results: Sequence, xlim: float = 150) -> Figure:
+    """Training loss (log scale) and held-out accuracy of each seed over the first steps (Ch. 6)."""
+    if not results or not all(hasattr(r, "history") for r in results):
+        raise TypeError("results must be a non-empty list of NameResult")
+    xlim = validate.positive_number("xlim", xlim)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for r in results:
+        axes[0].plot(r.history["loss"], lw=1, label=f"seed {r.seed}")
+        axes[1].plot(r.history["step"], r.history["heldout"], lw=1.5)
+    axes[0].set(
+        xlabel="training step",
+        ylabel="training loss",
+        yscale="log",
+        title="loss: plateau, then cliff",
+    )
+    axes[1].set(
+        xlabel="training step",
+        ylabel="held-out accuracy",
+        title="the skill switches on",
+        xlim=(0, xlim),
+    )
+    axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -174,34 +201,37 @@ def plot_whole_names(table: dict[str, dict[str, Sequence[float]]]) -> Figure:
 
 
 def plot_course(evidence: Sequence[str] | None = None) -> Figure:
-    """The course in one figure: line -> hinge -> attention -> heads -> layers (Chapter 6)."""
+    """The course in one figure: line -> hinge -> next token -> attention -> heads -> layers (Ch. 6).
+
+    ``evidence`` is one string per box (or ``""``), written under it.
+    """
     steps = [
-        ("Line", "y = w·x + b", "fixed weights,\none straight rule"),
-        ("Hinge", "max(0, w·x + b)", "fixed weights,\nbent into shapes"),
-        ("Attention", "softmax(QKᵀ/√d)V", "weights made from\nthe data as it is read"),
-        ("Heads", "several QK at once", "several looks\nin parallel"),
-        ("Layers", "head on head", "one head's output\nsteers the next look"),
+        (1, "Line", "y = w·x + b", "fixed weights,\none straight rule"),
+        (2, "Hinge", "max(0, w·x + b)", "fixed weights,\nbent into shapes"),
+        (3, "Next token", "window → MLP", "fixed weights\nper window slot"),
+        (4, "Attention", "softmax(QKᵀ/√d)V", "weights made from\nthe data as it is read"),
+        (5, "Heads", "several QK at once", "several looks\nin parallel"),
+        (6, "Layers", "head on head", "one head's output\nsteers the next look"),
     ]
     if evidence is not None and (
         len(evidence) != len(steps) or not all(isinstance(e, str) for e in evidence)
     ):
         raise ValueError(f"evidence must be {len(steps)} strings, one per step")
-    fig, ax = plt.subplots(figsize=(11, 3.2))
-    ax.set_xlim(0, 10)
+    fig, ax = plt.subplots(figsize=(12.5, 3.2))
+    ax.set_xlim(0, 2.0 * len(steps))
     ax.set_ylim(0, 3.2)
     ax.axis("off")
-    for i, (name, formula, idea) in enumerate(steps):
+    static = 3  # the first three boxes have fixed weights
+    for i, (chapter, name, formula, idea) in enumerate(steps):
         x = 0.1 + i * 2.0
-        dynamic = i >= 2
-        face = "#dbe9f6" if dynamic else "#eeeeee"
-        ax.add_patch(plt.Rectangle((x, 1.0), 1.7, 2.0, fc=face, ec="k", lw=1))
-        chapter = (1, 2, 4, 5, 6)[i]
-        ax.text(x + 0.85, 2.7, f"Ch. {chapter}: {name}", ha="center", weight="bold", fontsize=10)
-        ax.text(x + 0.85, 2.25, formula, ha="center", fontsize=9, family="monospace")
-        ax.text(x + 0.85, 1.45, idea, ha="center", fontsize=8.5)
+        face = "#dbe9f6" if i >= static else "#eeeeee"
+        ax.add_patch(plt.Rectangle((x, 1.0), 1.8, 2.0, fc=face, ec="k", lw=1))
+        ax.text(x + 0.9, 2.7, f"Ch. {chapter}: {name}", ha="center", weight="bold", fontsize=9.5)
+        ax.text(x + 0.9, 2.25, formula, ha="center", fontsize=8.5, family="monospace")
+        ax.text(x + 0.9, 1.45, idea, ha="center", fontsize=8.5)
         if evidence is not None:
             ax.text(
-                x + 0.85,
+                x + 0.9,
                 0.55,
                 evidence[i],
                 ha="center",
@@ -214,11 +244,11 @@ def plot_course(evidence: Sequence[str] | None = None) -> Figure:
             ax.annotate(
                 "",
                 xy=(x + 2.0, 2.0),
-                xytext=(x + 1.7, 2.0),
+                xytext=(x + 1.8, 2.0),
                 arrowprops={"arrowstyle": "->", "lw": 1.5},
             )
     ax.text(
-        1.8,
+        static * 1.0,
         0.1,
         "static: the weights are fixed after training",
         ha="center",
@@ -226,7 +256,7 @@ def plot_course(evidence: Sequence[str] | None = None) -> Figure:
         color="0.3",
     )
     ax.text(
-        7.0,
+        static * 3.0,
         0.1,
         "dynamic: the weights are created by the data as it is read",
         ha="center",
