@@ -522,7 +522,7 @@ def run_name_experiments(
             for p in ("train", "heldout"):
                 history[p].append(accuracy(network, evals[p][0], evals[p][1]).tolist())
         if step == opts["steps"]:
-            break
+            continue  # the last step is only measured (and the progress bar completes)
         rows = slice(step * opts["batch_size"], (step + 1) * opts["batch_size"])
         tokens, targets = stream[:, rows], stream_targets[:, rows, first:]
         logits, _ = network(tokens, start=first)
