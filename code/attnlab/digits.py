@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 import torch
 
-from . import validate
+from . import shift_seed, validate
 from .hinge import MLP, accuracy, train
 
 __all__ = [
@@ -81,8 +81,7 @@ def split_digits(
     test_fraction = validate.positive_number("test_fraction", test_fraction)
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     n = len(digits)
     n_test = max(1, round(n * test_fraction))
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
@@ -129,8 +128,7 @@ def train_digit_mlp(
         raise TypeError(
             f"split must be a DigitSplit (from split_digits()), got {type(split).__name__}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     torch.manual_seed(seed)
     model = MLP(SIDE * SIDE, n_hidden, 10)
     train(

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import validate
+from . import shift_seed, validate
 from .copytask import CopyTask
 from .models import OneLayerAttention, WindowMLP, count_parameters, mlp_width_for
 from .train import accuracy, train
@@ -198,8 +198,7 @@ def run_copy_experiment(model: str, seed: int = 0, **options: object) -> CopyRes
     ``run_copy_experiment("mlp", **LARGE_MLP)`` is Chapter 3's much larger MLP.
     """
     o = _check_options(model, options)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     task = CopyTask(o["n_names"], o["n_slots"], o["n_fillers"], o["split"], o["n_groups"], seed)
     lr = o["lr"] if o["lr"] is not None else DEFAULT_LR[model]
 
@@ -378,8 +377,7 @@ def run_text_experiment(
     The last ``heldout_fraction`` of the text is kept apart to measure on text never trained on.
     Accuracy is "the model's first guess is the true next token".
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     vocab_size = validate.positive_int("vocab_size", vocab_size, minimum=2)
     fraction = validate.positive_number("heldout_fraction", heldout_fraction)
     if fraction >= 1:

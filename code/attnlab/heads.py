@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import validate
+from . import shift_seed, validate
 from .attention import scaled_dot_product_attention
 
 __all__ = [
@@ -563,6 +563,8 @@ def run_two_value_experiment(
     n_eval = validate.positive_int("n_eval", n_eval)
     lr = validate.positive_number("lr", lr)
     start = time.perf_counter()
+    if isinstance(seeds, (list, tuple)):
+        seeds = [shift_seed(s) for s in seeds]  # + ATTNLAB_SEED_OFFSET
     model = TwoValueEnsemble(task, heads, seeds, d_model, d_mlp)
     heads, seeds = model.heads, model.seeds
 

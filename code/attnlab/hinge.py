@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import validate
+from . import shift_seed, validate
 
 __all__ = [
     "X_RANGE",
@@ -365,8 +365,7 @@ def fit_curve(
     """
     validate.one_of("target", target, list(TARGETS))
     n_hidden = validate.positive_int("n_hidden", n_hidden)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     x = curve_grid(n_points)
     inputs = torch.tensor(x, dtype=torch.float32)[:, None]
     goal = torch.tensor(target_curve(target, x), dtype=torch.float32)
@@ -459,8 +458,7 @@ def train_line_classifier(
 ) -> tuple[nn.Linear, float]:
     """Train a line (``nn.Linear(2, 1)``, a logistic regression) on ``x -> y``; return it and
     its accuracy (Chapter 2: on XOR it never beats 75%)."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     validate.tensor("x", x, ndim=2, floating=True)
     torch.manual_seed(seed)
     line = nn.Linear(x.shape[1], 1)
@@ -472,8 +470,7 @@ def train_xor_mlp(
     *, seed: int = 0, n_hidden: int = 16, steps: int = 500, lr: float = 0.05, progress: bool = False
 ) -> tuple[MLP, float]:
     """Train a tiny MLP(2, n_hidden, 1) on the four XOR points; return it and its accuracy."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     x, y = xor_data()
     torch.manual_seed(seed)
     model = MLP(2, n_hidden, 1)

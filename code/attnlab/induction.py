@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from . import validate
+from . import shift_seed, validate
 from .attention import causal_mask, scaled_dot_product_attention
 
 __all__ = [
@@ -492,8 +492,7 @@ def run_name_experiments(
     """
     if not isinstance(seeds, (list, tuple)) or not seeds:
         raise TypeError(f"seeds must be a non-empty list of ints, got {seeds!r}")
-    for s in seeds:
-        validate.positive_int("seed", s, minimum=0)
+    seeds = [shift_seed(s) for s in seeds]  # + ATTNLAB_SEED_OFFSET
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct, got {list(seeds)}")
     opts = _options(model, dict(options))
@@ -567,7 +566,7 @@ def run_name_experiment(model: str, seed: int = 0, **options: object) -> NameRes
     and a per-step ``history`` (``step``, ``train``, ``heldout`` every ``eval_every`` steps;
     ``loss`` every step). Options as in :func:`run_name_experiments` (Chapters 4 and 6).
     """
-    validate.positive_int("seed", seed, minimum=0)
+    validate.seed("seed", seed)
     return run_name_experiments(model, [seed], **options)[0]
 
 

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from tqdm.auto import trange
 
-from . import validate
+from . import shift_seed, validate
 
 __all__ = [
     "TRUE_W",
@@ -275,8 +275,7 @@ def _training_args(
     x, y = _xy(x, y)
     lr = validate.positive_number("lr", lr)
     steps = validate.positive_int("steps", steps)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     return x.float(), y.float(), lr, steps, seed
 
 

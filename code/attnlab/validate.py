@@ -120,3 +120,19 @@ def same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> No
             f"{name_a} and {name_b} must have the same shape, "
             f"got {tuple(a.shape)} and {tuple(b.shape)}"
         )
+
+
+#: The largest seed torch.manual_seed takes (a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
+
+
+def seed(name: str, value: object) -> int:
+    """Return ``value`` as a plain int if it can seed every generator (0 <= seed < 2**63), else
+    raise. One rule for every function of the course: Python and NumPy ints are accepted, bools
+    and floats are not."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{name} must be between 0 and 2**63 - 1, got {value}")
+    return value
