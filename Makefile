@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.attnlab-installed
 # when two of them run side by side.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks build-book widget-js browser-deps browser lab doctor bench \
+.PHONY: help setup book test lint unit notebooks claims build-book widget-js browser-deps browser lab doctor bench \
         assignments grade test-assignments clean
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test         the whole test suite: lint, unit tests, notebooks, assignments, book build, browser"
 	@echo "make lab          open the chapters in JupyterLab"
 	@echo "make doctor       check the environment (paste its output into bug reports)"
+	@echo "make claims        the chapters' claims on more seeds, under every numeric setting"
 	@echo "make bench        longer benchmarks (attention cost), reported as ratios"
 	@echo "make assignments  generate the student versions of the assignments (nbgrader)"
 	@echo "make grade        autograde submitted/<student>/<assignment>/ and export grades.csv"
@@ -38,7 +39,7 @@ widget-js: setup
 	$(BIN)/python tools/fetch_widget_js.py
 
 book: setup widget-js
-	$(BIN)/jupyter-book build .
+	ATTNLAB_STRICT=1 $(BIN)/jupyter-book build .
 	@echo "The book is at: $(CURDIR)/_build/html/index.html"
 
 # ---- the tests -------------------------------------------------------------------------------------
@@ -49,12 +50,48 @@ lint: setup
 unit: setup
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/unit
 
+# ---- results that hold on every machine ---------------------------------------------------------
+# The same machine stands in for the processors students have: these variables pick slower or faster
+# kernels (MKL's instruction set, ATen's vectorisation) and the thread count, and one run shifts
+# every seed by ATTNLAB_SEED_OFFSET. Under ATTNLAB_STRICT=1 a claim of the prose that a run does not
+# bear out is an error (a student's notebook prints a note instead and goes on).
+HAS_AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
+SETTING_sse42  := MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=2 MKL_NUM_THREADS=2
+SETTING_avx2   := MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+SETTING_avx512 := MKL_ENABLE_INSTRUCTIONS=AVX512 ATEN_CPU_CAPABILITY=avx512 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+SETTING_offset := ATTNLAB_SEED_OFFSET=1000 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+SETTINGS := sse42 avx2 $(if $(HAS_AVX512),avx512) offset
+# nbval runs two notebooks side by side (one thread each); the 2-thread setting runs the chapters
+# one after another instead: inside `make test` the book build does that (BOOK_ENV below), since
+# two 2-thread kernels on two cores slow each other down many times over.
+NOTEBOOK_SETTINGS := $(filter-out sse42,$(SETTINGS))
+CLAIMS_REPORT := _build/claims
+
+# every chapter under nbval, once per setting (the sse42 setting: see build-book)
 notebooks: setup
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=600 -p no:python -n 2 --dist loadscope book
+	@for s in $(NOTEBOOK_SETTINGS); do \
+	  echo "== notebooks under setting $$s"; \
+	  case $$s in sse42) env="$(SETTING_sse42)";; avx2) env="$(SETTING_avx2)";; \
+	    avx512) env="$(SETTING_avx512)";; offset) env="$(SETTING_offset)";; esac; \
+	  env $$env ATTNLAB_STRICT=1 $(BIN)/pytest -q --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=600 -p no:python -n 2 --dist loadscope book || exit 1; \
+	done
+
+# the claims suite (tests/claims): the chapters' statements on 10 more seeds, once per setting
+claims: setup
+	@rm -rf $(CLAIMS_REPORT)
+	@for s in $(SETTINGS); do \
+	  echo "== claims under setting $$s"; \
+	  case $$s in sse42) env="$(SETTING_sse42)";; avx2) env="$(SETTING_avx2)";; \
+	    avx512) env="$(SETTING_avx512)";; offset) env="$(SETTING_offset)";; esac; \
+	  workers="-n 2 --dist loadfile"; [ $$s = sse42 ] && workers="-p no:xdist"; \
+	  env $$env ATTNLAB_STRICT=1 ATTNLAB_CLAIMS_REPORT=$(CLAIMS_REPORT)/$$s MPLBACKEND=Agg \
+	    $(BIN)/pytest -q $$workers tests/claims || exit 1; \
+	done
+	$(BIN)/python tools/claims_table.py $(CLAIMS_REPORT)
 
 build-book: setup widget-js
-	$(BIN)/jupyter-book build . -W --keep-going --all
+	env $(BOOK_ENV) ATTNLAB_STRICT=1 $(BIN)/jupyter-book build . -W --keep-going --all
 
 browser-deps:
 	@if command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; then :; \
@@ -68,7 +105,9 @@ browser-deps:
 browser: setup browser-deps
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/built
 
-test: lint unit notebooks test-assignments build-book browser
+# inside `make test`, the book build executes every chapter under the 2-thread sse42 setting
+test: BOOK_ENV = $(SETTING_sse42)
+test: lint unit notebooks claims test-assignments build-book browser
 	@echo "make test: all stages passed"
 
 # ---- working with the course ---------------------------------------------------------------------

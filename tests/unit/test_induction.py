@@ -61,6 +61,16 @@ def test_systematic_split_never_shows_heldout_combinations_in_training():
     assert set(slots.tolist()) == set(range(task.n_slots))
 
 
+def test_whole_name_split_goes_by_the_first_token_only():
+    # Chapter 6: a group-g token can still stand in region g as the second or third piece of a name
+    task = ind.NameTask(context_length=10, name_length=(2, 3), unseen=6)
+    _, _, names, slots = task.sample(2000, _gen(0), "train")
+    later_group = (names[:, 1:] - len(ind.SPECIALS)) % ind.GROUPS
+    for g in range(ind.GROUPS):
+        later = ((later_group == g) & (names[:, 1:] != ind.PAD)).any(1)
+        assert bool((later & (task.region(slots) == g)).any()), g
+
+
 def test_unseen_tokens_never_occur_in_training():
     task = ind.NameTask(unseen=8)
     tokens, _, _, _ = task.sample(3000, _gen(4), "train")

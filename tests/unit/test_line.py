@@ -10,8 +10,6 @@ import torch
 
 from attnlab import line
 from attnlab.line import (
-    TRUE_B,
-    TRUE_W,
     gradient_descent,
     gradient_step,
     largest_stable_lr,
@@ -25,7 +23,6 @@ from attnlab.line import (
     train_linear_torch,
 )
 
-SEEDS = range(5)
 X3, Y3 = torch.tensor([0.0, 1.0, 2.0]), torch.tensor([1.0, 3.0, 5.0])  # on y = 2x + 1
 
 
@@ -182,22 +179,6 @@ def test_gradient_descent_bad_data():
         gradient_descent({"x": 1}, Y3, lr=0.1, steps=5)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_learning_rates_too_small_good_too_large(seed):
-    """The chapter's three learning rates, on several seeds: what the prose says they do."""
-    x, y = make_line_data(seed=seed)
-    bottom = mse(predict(*least_squares(x, y), x), y)
-    small, good = (gradient_descent(x, y, lr, 200, 0.0, 60.0) for lr in (0.005, 0.08))
-    assert not small.diverged and small.loss[-1] > 1.3 * bottom  # still far from the bottom
-    assert not good.diverged and good.loss[-1] < 1.001 * bottom  # at the bottom
-    limit = largest_stable_lr(x)
-    assert 0.08 < limit
-    too_large = gradient_descent(x, y, 1.1 * limit, 200, 0.0, 60.0)
-    assert too_large.diverged and len(too_large) < 201
-    safe = gradient_descent(x, y, 0.9 * limit, 400, 0.0, 60.0)
-    assert not safe.diverged and safe.loss[-1] < 1.01 * bottom
-
-
 def test_the_chapters_too_large_rate_diverges_on_its_data():
     x, y = make_line_data(seed=0)
     assert 0.12 > largest_stable_lr(x)
@@ -249,18 +230,12 @@ def test_least_squares_and_largest_stable_lr():
 # --- PyTorch ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_torch_learns_the_least_squares_line_near_the_true_one(seed):
-    """The chapter's claim, on several seeds: nn.Linear finds the least-squares line (to 0.01),
-    and that line is near the true one (|w - 8| < 1.5, |b - 40| < 4.5) but not equal to it."""
-    x, y = make_line_data(seed=seed)
-    fit = train_linear_torch(x, y, seed=seed, progress=False)
-    best_w, best_b = least_squares(x, y)
-    assert abs(fit.w - best_w) < 0.01 and abs(fit.b - best_b) < 0.01
-    assert abs(fit.w - TRUE_W) < 1.5 and abs(fit.b - TRUE_B) < 4.5
-    assert (fit.w, fit.b) != pytest.approx((TRUE_W, TRUE_B), abs=1e-3)
+def test_torch_training_records_its_losses_and_knobs():
+    # (the claim that it lands on the least-squares line is in tests/claims/test_ch01_line.py)
+    x, y = make_line_data(seed=0)
+    fit = train_linear_torch(x, y, seed=0, progress=False)
     assert len(fit.losses) == 500 and fit.losses[-1] < fit.losses[0]
-    assert fit.model.weight.item() == fit.w
+    assert fit.model.weight.item() == fit.w and fit.model.bias.item() == fit.b
 
 
 def test_the_written_out_step_is_what_torch_optim_sgd_does():
@@ -298,15 +273,6 @@ def test_train_linear_torch_bad_input(kwargs, error, word):
         train_linear_torch(X3, Y3, progress=False, **kwargs)
     with pytest.raises(ValueError, match="y"):
         train_linear_torch(X3, torch.ones(3, 1), progress=False)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_a_line_cannot_follow_a_hump(seed):
-    """The closing claim: on the sleep data even the best line misses by far more than the noise
-    (its MSE is at least 5 times the noise's variance, 4^2 = 16)."""
-    x, y = make_curved_data(seed=seed)
-    best = mse(predict(*least_squares(x, y), x), y)
-    assert best > 5 * 16
 
 
 def test_module_exports_exist():
