@@ -264,23 +264,43 @@ class Outcome:
     error: BaseException | None = None
 
 
-def call_student(func: Callable, args: tuple = (), kwargs: dict | None = None) -> Outcome:
+class PrintedOutput(_CappedText):
+    """What the student's function prints during one check, shown (capped) when it ends."""
+
+    def __init__(self) -> None:
+        super().__init__(MAX_PRINTED)
+
+    def __enter__(self) -> PrintedOutput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        text = self.text()
+        if text:
+            sys.stdout.write(text)
+
+
+def call_student(
+    func: Callable,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    printed: _CappedText | None = None,
+) -> Outcome:
     """Call ``func`` on deep copies of ``args``/``kwargs``; catch its errors and cap its output.
 
-    Its frame holds only the function and the copies of its inputs: no expected value.
+    What it prints goes to ``printed`` (shared by the calls of one check), or is shown at once,
+    capped, when ``printed`` is None. Its frame holds only the function and the copies of its
+    inputs: no expected value.
     """
+    if printed is None:
+        with PrintedOutput() as own:
+            return call_student(func, args, kwargs, own)
     args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs or {})
-    printed = _CappedText(MAX_PRINTED)
     outcome = Outcome()
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             outcome.value = func(*args, **kwargs)
     except Exception as error:  # the student's bug becomes a message, not a crash
         outcome.error = error
-    finally:
-        text = printed.text()
-        if text:
-            sys.stdout.write(text)
     return outcome
 
 
@@ -307,10 +327,11 @@ def run_cases(
     build = cases if callable(cases) else (lambda: cases)
     inputs = [(c.description, c.args, c.kwargs) for c in build()]
     outcomes: list[Outcome] = []
-    for _, args, kwargs in inputs:
-        outcomes.append(call_student(func, args, kwargs))
-        if outcomes[-1].error is not None:
-            break
+    with PrintedOutput() as printed:
+        for _, args, kwargs in inputs:
+            outcomes.append(call_student(func, args, kwargs, printed))
+            if outcomes[-1].error is not None:
+                break
     for number, (case, outcome) in enumerate(zip(build(), outcomes, strict=False), start=1):
         shown = ", ".join(short(a) for a in case.args)
         tail = f"\n  inputs: {shown}" + (f"\n  hint: {hint}" if hint else "")

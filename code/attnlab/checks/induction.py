@@ -9,6 +9,7 @@ import torch
 from .core import (
     Case,
     CheckResult,
+    PrintedOutput,
     call_student,
     error_text,
     never_raises,
@@ -163,13 +164,20 @@ def _looks_random(draw: Callable[[int], torch.Tensor], period: int = 6) -> str |
 def check_repeated_sequence(func: Callable) -> CheckResult:
     """Check ``repeated_sequence(period, seed)``: distinct pool tokens, then the same tokens again,
     drawn at random (a formula of the seed does not pass)."""
+    if not callable(func):
+        return not_callable("check_repeated_sequence", func)
+    with PrintedOutput() as printed:
+        return _check_repeated_sequence(func, printed)
+
+
+def _check_repeated_sequence(func: Callable, printed: PrintedOutput) -> CheckResult:
     name = "check_repeated_sequence"
     if not callable(func):
         return not_callable(name, func)
     fname = getattr(func, "__name__", "repeated_sequence")
     low, high = _FIRST_POOL_ID, _FIRST_POOL_ID + _POOL_SIZE
     for number, (period, seed) in enumerate([(4, 0), (6, 1), (6, 2), (1, 3)], start=1):
-        outcome = call_student(func, (period, seed))
+        outcome = call_student(func, (period, seed), None, printed)
         if isinstance(outcome.error, NotImplementedError):
             return not_written(name, fname)
         if outcome.error is not None:
@@ -212,7 +220,7 @@ def check_repeated_sequence(func: Callable) -> CheckResult:
             )
 
     def draw(seed: int, period: int = 6) -> torch.Tensor:
-        outcome = call_student(func, (period, seed))
+        outcome = call_student(func, (period, seed), None, printed)
         if outcome.error is not None:
             raise RuntimeError(f"calling `{fname}` again raised {error_text(outcome.error)}")
         got = _plain_tokens(outcome.value)
