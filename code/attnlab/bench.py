@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from . import validate
+from . import keeps_global_rng, validate
 from .attention import scaled_dot_product_attention
 from .heads import MultiHeadAttention
 
@@ -196,6 +196,7 @@ class ModuleTiming:
         return self.step_by_step / self.torch_module
 
 
+@keeps_global_rng
 def compare_modules(
     lengths: Sequence[int] = (64, 256, 1024),
     d_model: int = 64,

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 from .copytask import CopyTask
 from .models import OneLayerAttention, WindowMLP, count_parameters, mlp_width_for
 from .train import accuracy, train
@@ -187,6 +187,7 @@ def _group_slot_accuracy(net: nn.Module, task: CopyTask, generator: torch.Genera
     return table, fits_slot
 
 
+@keeps_global_rng
 def run_copy_experiment(model: str, seed: int = 0, **options: object) -> CopyResult:
     """Train ``model`` ("mlp" or "attention") on the copy task and measure it (Chapters 3, 4, 6).
 
@@ -359,6 +360,7 @@ class TextResult:
     seconds: float
 
 
+@keeps_global_rng
 def run_text_experiment(
     ids: list[int],
     vocab_size: int,

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from tqdm.auto import trange
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 
 __all__ = [
     "TRUE_W",
@@ -279,6 +279,7 @@ def _training_args(
     return x.float(), y.float(), lr, steps, seed
 
 
+@keeps_global_rng
 def train_linear_torch(
     x: object,
     y: object,
