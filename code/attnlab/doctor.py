@@ -125,7 +125,9 @@ def report() -> tuple[bool, list[str]]:
 def main() -> int:
     ok, lines = report()
     print("\n".join(lines))
-    print("All set." if ok else "Something the chapters need is missing or broken (see FAIL above).")
+    print(
+        "All set." if ok else "Something the chapters need is missing or broken (see FAIL above)."
+    )
     return 0 if ok else 1
 
 
