@@ -19,12 +19,15 @@ Every chapter of the book imports from here instead of copying code. Modules, on
 
 from __future__ import annotations
 
+import functools
 import os
 import random
+from collections.abc import Callable
+from typing import TypeVar
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "seed_offset", "set_seed", "shift_seed"]
+__all__ = ["__version__", "keeps_global_rng", "seed_offset", "set_seed", "shift_seed"]
 
 #: The environment variable that shifts every seed of the course (see :func:`shift_seed`).
 SEED_OFFSET_VARIABLE = "ATTNLAB_SEED_OFFSET"
@@ -69,3 +72,23 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def keeps_global_rng(func: _F) -> _F:
+    """Decorator for the course's runs and trainers (all chapters): whatever ``func`` seeds or
+    draws from torch's global generator, the caller's random numbers afterwards stay as they were.
+
+    Inside, ``torch.manual_seed(seed)`` works as before, so a seed gives the same run as ever.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        import torch
+
+        with torch.random.fork_rng(devices=[]):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

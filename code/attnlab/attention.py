@@ -86,6 +86,11 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"key must hold at least one position to attend to, got {tuple(key.shape)}"
         )
+    if query.shape[-1] == 0:
+        raise ValueError(
+            f"query and key need d_k >= 1 features (their last dimension), got query "
+            f"{tuple(query.shape)} and key {tuple(key.shape)}"
+        )
     if not (query.dtype == key.dtype == value.dtype):
         raise TypeError(
             f"query, key and value must share a dtype, got {query.dtype}, {key.dtype}, {value.dtype}"
@@ -97,6 +102,15 @@ def scaled_dot_product_attention(
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)  # winner takes most; each row sums to 1
     return weights @ value, weights  # the information grab
+
+
+def _same_dtype(name: str, x: torch.Tensor, weight: torch.Tensor) -> None:
+    """A clear error when an input's dtype is not the module's weights' dtype."""
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"{name} has dtype {x.dtype} but the module's weights are {weight.dtype}: convert "
+            f"{name} with {name}.to({weight.dtype}) (or the module with module.to({x.dtype}))"
+        )
 
 
 class SelfAttention(nn.Module):
@@ -127,8 +141,11 @@ class SelfAttention(nn.Module):
             raise ValueError(
                 f"x must have last dimension d_model={self.d_model}, got {tuple(x.shape)}"
             )
+        _same_dtype("x", x, self.query.weight)
         if self.causal:
             causal = causal_mask(x.shape[-2], device=x.device)
+            if mask is not None:  # checked on its own first, as the non-causal path does
+                _check_mask(mask, torch.Size((*x.shape[:-1], x.shape[-2])))
             mask = causal if mask is None else (mask & causal)
         return scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), mask)
 
@@ -154,8 +171,7 @@ def dot_product_spread(
     d_ks = [validate.positive_int("d_ks[i]", d) for d in d_ks]
     n_keys = validate.positive_int("n_keys", n_keys, minimum=2)
     n_rows = validate.positive_int("n_rows", n_rows, minimum=2)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = validate.seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     result: dict[str, list[float]] = {
         "d_k": [float(d) for d in d_ks],

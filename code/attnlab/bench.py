@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from . import validate
+from . import keeps_global_rng, validate
 from .attention import scaled_dot_product_attention
 from .heads import MultiHeadAttention
 
@@ -162,7 +162,7 @@ def measure_cost(
     lengths = [validate.positive_int("length", n) for n in lengths]
     n_heads = validate.positive_int("n_heads", n_heads)
     d_head = validate.positive_int("d_head", d_head)
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(validate.seed("seed", seed))
     implementations = {
         "step by step": lambda q, k, v: scaled_dot_product_attention(q, k, v),
         "fused": lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
@@ -196,6 +196,7 @@ class ModuleTiming:
         return self.step_by_step / self.torch_module
 
 
+@keeps_global_rng
 def compare_modules(
     lengths: Sequence[int] = (64, 256, 1024),
     d_model: int = 64,
@@ -207,7 +208,7 @@ def compare_modules(
     """Time :class:`MultiHeadAttention` (fused and step-by-step) and ``torch.nn.MultiheadAttention``
     with the same weights on the same input, interleaved so a busy machine slows all three alike;
     each keeps its fastest of ``repeats`` runs."""
-    torch.manual_seed(seed)
+    torch.manual_seed(validate.seed("seed", seed))
     reference = torch.nn.MultiheadAttention(d_model, n_heads, batch_first=True).eval()
     ours = MultiHeadAttention.from_torch(reference).eval()
     timings = []

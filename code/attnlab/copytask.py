@@ -80,8 +80,7 @@ class CopyTask:
                 f"n_groups must be at most n_slots={self.n_slots} and n_names={self.n_names}, "
                 f"got {self.n_groups}"
             )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise TypeError(f"seed must be an int, got {type(self.seed).__name__}")
+        self.seed = validate.seed("seed", self.seed)
         self.vocab = FILLER_WORDS[: self.n_fillers] + [MARKER] + name_tokens(self.n_names)
         self.seen = self._make_split()
 

@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 import torch
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 from .hinge import MLP, accuracy, train
 
 __all__ = [
@@ -112,6 +112,7 @@ def confusion_matrix(
     return matrix
 
 
+@keeps_global_rng
 def train_digit_mlp(
     split: DigitSplit,
     *,

@@ -2,11 +2,13 @@
 
 Prints OK or FAIL for Python, each package the course needs (with its version and the lower bound
 from requirements.txt), the Jupyter kernel the notebooks name, and Chromium for the browser tests.
-Exits 1 if anything the chapters need is missing.
+Each package is imported for real, not only looked up: a broken install (an OSError or ImportError
+on import) is a FAIL with its error. Exits 1 if anything the chapters need is missing or broken.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata as metadata
 import os
 import platform
@@ -46,15 +48,33 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+#: The module to import for a distribution whose import name is not its name with "_" for "-".
+MODULES: dict[str, str] = {}
+
+
+def _import(module: str) -> None:
+    importlib.import_module(module)
+
+
 def check_package(name: str, minimum: str) -> tuple[bool, str]:
-    """Return (ok, line) for one installed distribution against its lower bound."""
+    """Return (ok, line) for one installed distribution against its lower bound; the package is
+    imported, so an install that is there but broken fails with its error."""
     try:
         version = metadata.version(name)
     except metadata.PackageNotFoundError:
         return False, f"FAIL  {name:<16} not installed (need >= {minimum})"
-    ok = _version_tuple(version) >= _version_tuple(minimum)
-    word = "OK  " if ok else "FAIL"
-    return ok, f"{word}  {name:<16} {version} (need >= {minimum})"
+    if _version_tuple(version) < _version_tuple(minimum):
+        return False, f"FAIL  {name:<16} {version} (need >= {minimum})"
+    module = MODULES.get(name, name.replace("-", "_"))
+    try:
+        _import(module)
+    except Exception as error:  # the doctor reports, never crashes
+        text = " ".join(str(error).split())[:200]
+        return False, (
+            f"FAIL  {name:<16} {version} is installed but `import {module}` fails: "
+            f"{type(error).__name__}: {text} (reinstall it: make setup)"
+        )
+    return True, f"OK    {name:<16} {version} (need >= {minimum})"
 
 
 def report() -> tuple[bool, list[str]]:
@@ -105,7 +125,9 @@ def report() -> tuple[bool, list[str]]:
 def main() -> int:
     ok, lines = report()
     print("\n".join(lines))
-    print("All set." if ok else "Something the chapters need is missing (see FAIL above).")
+    print(
+        "All set." if ok else "Something the chapters need is missing or broken (see FAIL above)."
+    )
     return 0 if ok else 1
 
 

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 from .copytask import CopyTask
 from .models import OneLayerAttention, WindowMLP, count_parameters, mlp_width_for
-from .train import accuracy, train
+from .train import NonFiniteLoss, accuracy, train
 
 __all__ = [
     "CopyResult",
@@ -187,6 +187,7 @@ def _group_slot_accuracy(net: nn.Module, task: CopyTask, generator: torch.Genera
     return table, fits_slot
 
 
+@keeps_global_rng
 def run_copy_experiment(model: str, seed: int = 0, **options: object) -> CopyResult:
     """Train ``model`` ("mlp" or "attention") on the copy task and measure it (Chapters 3, 4, 6).
 
@@ -281,13 +282,23 @@ def tune_lr(
     For each rate: the mean final accuracy on fresh seen combinations over ``seeds``, and the mean
     step at which the seen-combination curve first reached 99%. The best rate has the highest
     accuracy, then the fewest steps, then is the smallest. The held-out test is never looked at.
-    Returns ``(best_lr, rows)``.
+    Returns ``(best_lr, rows)``. A rate whose loss stops being a finite number scores accuracy 0.
     """
+    for name, values in (("lrs", lrs), ("seeds", seeds)):
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValueError(f"{name} must be a non-empty list or tuple, got {values!r}")
+    lrs = [validate.positive_number("lrs[i]", lr) for lr in lrs]
+    seeds = [validate.seed("seeds[i]", seed) for seed in seeds]
     rows = []
     for lr in lrs:
         accs, firsts = [], []
         for seed in seeds:
-            r = run_copy_experiment(model, seed, lr=lr, **options)
+            try:
+                r = run_copy_experiment(model, seed, lr=lr, **options)
+            except NonFiniteLoss:  # this rate blows up: the worst score, and on to the next
+                accs.append(0.0)
+                firsts.append(float("inf"))
+                continue
             h = r.history
             reached = [
                 s for s, a in zip(h["eval_step"], h["train_accuracy"], strict=True) if a >= 0.99
@@ -336,8 +347,20 @@ def make_windows(ids: list[int] | torch.Tensor, window: int) -> tuple[torch.Tens
     Returns ``contexts`` (n, window) and ``targets`` (n,), with n = len(ids) - window.
     """
     window = validate.positive_int("window", window)
-    ids = torch.as_tensor(ids, dtype=torch.long) if not isinstance(ids, torch.Tensor) else ids
+    if not isinstance(ids, torch.Tensor):
+        if not isinstance(ids, (list, tuple, np.ndarray)):
+            raise TypeError(f"ids must be a list of token ids (ints), got {type(ids).__name__}")
+        array = np.asarray(ids)
+        if array.size and array.dtype.kind not in "iu":  # 2.0 or True is not a token id
+            raise TypeError(
+                f"ids must be whole-number token ids (ints), got values of dtype {array.dtype}"
+            )
+        ids = torch.as_tensor(array.astype(np.int64), dtype=torch.long)
     validate.tensor("ids", ids, ndim=1, floating=False)
+    if ids.dtype == torch.bool:
+        raise TypeError("ids must be whole-number token ids (ints), got a boolean tensor")
+    if len(ids) and int(ids.min()) < 0:
+        raise ValueError(f"ids must be token ids >= 0, got {int(ids.min())}")
     if len(ids) <= window:
         raise ValueError(f"ids must hold more than window={window} tokens, got {len(ids)}")
     contexts = ids.unfold(0, window, 1)[:-1]  # row i is ids[i : i + window]
@@ -359,6 +382,7 @@ class TextResult:
     seconds: float
 
 
+@keeps_global_rng
 def run_text_experiment(
     ids: list[int],
     vocab_size: int,
@@ -379,13 +403,26 @@ def run_text_experiment(
     """
     seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     vocab_size = validate.positive_int("vocab_size", vocab_size, minimum=2)
+    for name, value in (("steps", steps), ("batch_size", batch_size)):
+        validate.positive_int(name, value)
+    for name, value in (("d_embed", d_embed), ("width", width)):
+        validate.positive_int(name, value)
+    lr = validate.positive_number("lr", lr)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
     fraction = validate.positive_number("heldout_fraction", heldout_fraction)
     if fraction >= 1:
         raise ValueError(f"heldout_fraction must be below 1, got {fraction}")
     contexts, targets = make_windows(ids, window)
-    if int(contexts.max()) >= vocab_size:
-        raise ValueError(f"ids must be below vocab_size={vocab_size}, got {int(contexts.max())}")
+    top = max(int(contexts.max()), int(targets.max()))
+    if top >= vocab_size:
+        raise ValueError(f"ids must be below vocab_size={vocab_size}, got {top}")
     cut = int(len(targets) * (1 - fraction))
+    if not 0 < cut < len(targets):
+        raise ValueError(
+            f"heldout_fraction={fraction} leaves {cut} of the {len(targets)} windows for training "
+            f"and {len(targets) - cut} held out; both parts need at least one (try 0.1)"
+        )
     start = time.perf_counter()
     torch.manual_seed(seed)
     net = WindowMLP(vocab_size, window, d_embed, width)

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import shift_seed, validate
-from .attention import scaled_dot_product_attention
+from .attention import _same_dtype, scaled_dot_product_attention
 
 __all__ = [
     "split_heads",
@@ -168,6 +168,11 @@ class MultiHeadAttention(nn.Module):
                     f"{name} must have shape (B, length, d_model={self.d_model}), "
                     f"got {tuple(x.shape)}"
                 )
+            _same_dtype(name, x, self.query.weight)
+        if key.shape[1] == 0:
+            raise ValueError(
+                f"key must hold at least one position to attend to, got shape {tuple(key.shape)}"
+            )
         if key.shape[:2] != value.shape[:2]:
             raise ValueError(
                 f"key and value must have the same batch size and length, got key "
@@ -197,7 +202,8 @@ class MultiHeadAttention(nn.Module):
         """A copy of a ``torch.nn.MultiheadAttention`` (batch_first=True) with the same weights.
 
         PyTorch stores the three input projections stacked in one matrix ``in_proj_weight``
-        (queries, then keys, then values); this copies each third into its own layer.
+        (queries, then keys, then values); this copies each third into its own layer. A module
+        with dropout is refused: this class has none, so the copy would not behave the same.
         """
         if not isinstance(module, nn.MultiheadAttention):
             raise TypeError(
@@ -208,6 +214,11 @@ class MultiHeadAttention(nn.Module):
         if not module._qkv_same_embed_dim or module.bias_k is not None or module.add_zero_attn:
             raise ValueError(
                 "module must use kdim = vdim = embed_dim, add_bias_kv=False and add_zero_attn=False"
+            )
+        if module.dropout:
+            raise ValueError(
+                f"module has dropout={module.dropout}, which MultiHeadAttention does not have: "
+                "build the torch module with dropout=0.0 to copy it"
             )
         has_bias = module.in_proj_bias is not None
         copy = cls(module.embed_dim, module.num_heads, bias=has_bias)
@@ -374,10 +385,21 @@ class TwoValueEnsemble(nn.Module):
     ) -> None:
         super().__init__()
         self.task = task
+        if not isinstance(heads, (list, tuple)) or not isinstance(seeds, (list, tuple)):
+            raise TypeError(
+                f"heads and seeds must be lists of ints, got {type(heads).__name__} and "
+                f"{type(seeds).__name__}"
+            )
         self.heads = [validate.positive_int("n_heads", h) for h in heads]
-        self.seeds = [validate.positive_int("seed", s, 0) for s in seeds]
+        self.seeds = [validate.seed("seed", s) for s in seeds]
         if not self.heads or not self.seeds:
             raise ValueError("heads and seeds must each list at least one value")
+        for name, values in (("heads", self.heads), ("seeds", self.seeds)):
+            if len(set(values)) != len(values):
+                raise ValueError(
+                    f"{name} must not repeat a value (each one is a member of the ensemble), "
+                    f"got {values}"
+                )
         self.d_model = validate.positive_int("d_model", d_model)
         self.d_mlp = validate.positive_int("d_mlp", d_mlp)
         for h in self.heads:

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 
 __all__ = [
     "X_RANGE",
@@ -349,6 +349,7 @@ class CurveFit:
     losses: list[float]
 
 
+@keeps_global_rng
 def fit_curve(
     target: str = "sine",
     n_hidden: int = 8,
@@ -453,6 +454,7 @@ def best_line(x: torch.Tensor, y: torch.Tensor, n_angles: int = 720) -> LineFit:
     return best
 
 
+@keeps_global_rng
 def train_line_classifier(
     x: torch.Tensor, y: torch.Tensor, *, seed: int = 0, steps: int = 500, lr: float = 0.1
 ) -> tuple[nn.Linear, float]:
@@ -466,6 +468,7 @@ def train_line_classifier(
     return line, accuracy(line, x, y)
 
 
+@keeps_global_rng
 def train_xor_mlp(
     *, seed: int = 0, n_hidden: int = 16, steps: int = 500, lr: float = 0.05, progress: bool = False
 ) -> tuple[MLP, float]:

@@ -305,7 +305,7 @@ class Ensemble(nn.Module):
         self.seeds = list(seeds)
         self.length = length
         members, vocab = len(seeds), len(VOCAB)
-        gens = [torch.Generator().manual_seed(1_000_003 * s + 17) for s in seeds]
+        gens = [torch.Generator().manual_seed((1_000_003 * s + 17) % 2**64) for s in seeds]
 
         def stack(*shape: int, scale: float) -> nn.Parameter:
             # each member draws its own initial weights from its own seed
@@ -566,7 +566,7 @@ def run_name_experiment(model: str, seed: int = 0, **options: object) -> NameRes
     and a per-step ``history`` (``step``, ``train``, ``heldout`` every ``eval_every`` steps;
     ``loss`` every step). Options as in :func:`run_name_experiments` (Chapters 4 and 6).
     """
-    validate.seed("seed", seed)
+    seed = validate.seed("seed", seed)
     return run_name_experiments(model, [seed], **options)[0]
 
 
@@ -637,7 +637,7 @@ def evaluate(
     result = _check_result(result)
     validate.one_of("part", part, ("train", "heldout", "unseen"))
     validate.positive_int("n", n)
-    validate.positive_int("seed", seed, minimum=0)
+    seed = validate.seed("seed", seed)
     if not isinstance(ablate, (tuple, list)):
         raise TypeError(f"ablate must be a tuple of layer numbers, got {ablate!r}")
     layers = getattr(result.network, "n_layers", 0)
@@ -708,7 +708,7 @@ def repeated_sequence(
     """
     period = validate.positive_int("period", period)
     repeats = validate.positive_int("repeats", repeats, minimum=2)
-    validate.positive_int("seed", seed, minimum=0)
+    seed = validate.seed("seed", seed)
     pool_size = validate.positive_int("pool_size", pool_size)
     if pool_size > len(POOL):
         raise ValueError(
@@ -758,7 +758,7 @@ def whole_name_accuracy(
     result = _check_result(result)
     validate.one_of("part", part, ("train", "heldout", "unseen"))
     validate.positive_int("n", n)
-    validate.positive_int("seed", seed, minimum=0)
+    seed = validate.seed("seed", seed)
     task = result.task
     tokens, _, names, _ = task.sample(n, torch.Generator().manual_seed(seed), part)
     prompts = tokens[:, : task.answer_position + 1]
@@ -851,7 +851,7 @@ def previous_token_probe(
     if layer not in range(1, layers + 1):
         raise ValueError(f"layer must be one of 1..{layers} for a {result.model}, got {layer!r}")
     n = validate.positive_int("n", n)
-    validate.positive_int("seed", seed, minimum=0)
+    seed = validate.seed("seed", seed)
     validate.one_of("part", part, ("train", "heldout", "unseen"))
     task = result.task
     tokens, _, _, _ = task.sample(n, torch.Generator().manual_seed(seed), part)

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from tqdm.auto import trange
 
-from . import shift_seed, validate
+from . import keeps_global_rng, shift_seed, validate
 
 __all__ = [
     "TRUE_W",
@@ -68,8 +68,7 @@ def make_line_data(
     students. Returns two float32 tensors of shape ``(n,)``.
     """
     n = validate.positive_int("n", n, minimum=2)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = validate.seed("seed", seed)
     w = validate.finite_number("w", w)
     b = validate.finite_number("b", b)
     if isinstance(noise, bool) or not isinstance(noise, (int, float)):
@@ -94,8 +93,7 @@ def make_curved_data(
     between 3 and 11 hours. No straight line can follow a hump; that is what Chapter 2 fixes.
     """
     n = validate.positive_int("n", n, minimum=2)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = validate.seed("seed", seed)
     noise = validate.positive_number("noise", noise)
     generator = torch.Generator().manual_seed(seed)
     sleep = 3.0 + 8.0 * torch.rand(n, generator=generator, dtype=torch.float64)
@@ -279,6 +277,7 @@ def _training_args(
     return x.float(), y.float(), lr, steps, seed
 
 
+@keeps_global_rng
 def train_linear_torch(
     x: object,
     y: object,

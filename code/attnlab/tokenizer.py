@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Iterable
 from importlib import resources
 
+import numpy as np
+import torch
 from tqdm.auto import tqdm
 
 from . import validate
@@ -31,6 +33,8 @@ __all__ = [
 ]
 
 CORPUS_FILE = "keys_corpus.txt"
+
+_INT_DTYPES = (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 
 # Every character is a word character, white space or neither, so the chunks always add up to the
 # text. A word keeps the single space before it (" key"), as GPT-2's tokenizer does.
@@ -76,7 +80,9 @@ class BPETokenizer:
     """Byte-level BPE: ``encode`` text to ids, ``decode`` ids to text (Chapter 3).
 
     ``merges[k]`` is the pair of token ids that token ``256 + k`` stands for. Build one with
-    :meth:`train`; ``decode(encode(s)) == s`` for every string ``s``.
+    :meth:`train`; ``decode(encode(s)) == s`` for every string ``s`` that UTF-8 can write, which is
+    every string except those holding a lone surrogate ('\\ud800' to '\\udfff', half of a UTF-16
+    pair); ``encode`` and ``train`` refuse those with a ValueError.
     """
 
     def __init__(self, merges: Iterable[tuple[int, int]] = ()) -> None:
@@ -106,6 +112,7 @@ class BPETokenizer:
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         if not text:
             raise ValueError("text must not be empty")
+        _check_utf8("text", text)
         n_merges = validate.positive_int("n_merges", n_merges, minimum=0)
         words = Counter(tuple(chunk.encode("utf-8")) for chunk in split_chunks(text))
         merges, history = [], []
@@ -151,6 +158,7 @@ class BPETokenizer:
         """Text to token ids."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
+        _check_utf8("text", text)
         return [t for chunk in split_chunks(text) for t in self._encode_chunk(chunk)]
 
     def decode(self, ids: Iterable[int]) -> str:
@@ -158,14 +166,35 @@ class BPETokenizer:
         return self._bytes(ids).decode("utf-8", errors="replace")
 
     def _bytes(self, ids: Iterable[int]) -> bytes:
-        if isinstance(ids, (str, bytes)):
-            raise TypeError("ids must be a list of token ids (ints), not a string")
+        if isinstance(ids, torch.Tensor):
+            if ids.dim() != 1 or torch.is_floating_point(ids) or ids.is_complex():
+                raise TypeError(
+                    f"ids must be a 1-D integer tensor, got shape {tuple(ids.shape)} and dtype "
+                    f"{ids.dtype}"
+                )
+            ids = ids.tolist()
+        elif isinstance(ids, np.ndarray):
+            if ids.ndim != 1 or ids.dtype.kind not in "iu":
+                raise TypeError(
+                    f"ids must be a 1-D integer array, got shape {ids.shape} and dtype {ids.dtype}"
+                )
+            ids = ids.tolist()
+        if not isinstance(ids, (list, tuple, range)):
+            raise TypeError(
+                f"ids must be a list of token ids (ints), got {type(ids).__name__}"
+                + (", not a string" if isinstance(ids, (str, bytes)) else "")
+            )
         out = []
         for i in ids:
-            i = int(i) if hasattr(i, "__index__") and not isinstance(i, bool) else i
-            if not isinstance(i, int) or i not in self.vocab:
+            if isinstance(i, torch.Tensor) and i.dim() == 0 and i.dtype in _INT_DTYPES:
+                i = int(i)
+            if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+                raise TypeError(
+                    f"ids must hold whole-number token ids (ints), got {type(i).__name__} {i!r}"
+                )
+            if int(i) not in self.vocab:
                 raise ValueError(f"ids must be token ids in 0..{self.vocab_size - 1}, got {i!r}")
-            out.append(self.vocab[i])
+            out.append(self.vocab[int(i)])
         return b"".join(out)
 
     def pieces(self, text: str) -> list[str]:
@@ -175,6 +204,18 @@ class BPETokenizer:
     def token_string(self, token_id: int) -> str:
         """One token as text (bytes that are not whole characters are shown as \\x..)."""
         return _show(self._bytes([token_id]))
+
+
+def _check_utf8(name: str, text: str) -> None:
+    """A ValueError naming ``name`` if ``text`` holds a lone surrogate, which UTF-8 cannot write."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"{name} holds the lone surrogate {text[error.start]!r} at position {error.start}: half "
+            "of a UTF-16 pair, which is not a character and has no UTF-8 bytes; remove it or "
+            "repair the text, e.g. text.encode('utf-16', 'surrogatepass').decode('utf-16')"
+        ) from None
 
 
 def _show(piece: bytes) -> str:

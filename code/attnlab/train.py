@@ -14,7 +14,12 @@ from tqdm.auto import tqdm
 
 from . import validate
 
-__all__ = ["train", "accuracy"]
+__all__ = ["train", "accuracy", "NonFiniteLoss"]
+
+
+class NonFiniteLoss(FloatingPointError):
+    """Training stopped because the loss became nan or infinite (a learning rate too large)."""
+
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -51,7 +56,8 @@ def train(
 
     The history holds ``loss`` (one value per step) and, if ``evaluate`` is given, ``eval_step``
     plus one list per key that ``evaluate()`` returns, recorded before the first step, every
-    ``eval_every`` steps and after the last.
+    ``eval_every`` steps and after the last. A loss that becomes nan or infinite stops training
+    with :class:`NonFiniteLoss`.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -78,6 +84,11 @@ def train(
     for step in tqdm(range(1, steps + 1), desc=description, disable=not progress, leave=False):
         contexts, targets = next_batch(step)
         loss = nn.functional.cross_entropy(model(contexts), targets)
+        if not torch.isfinite(loss):
+            raise NonFiniteLoss(
+                f"training stopped at step {step}: the loss is {loss.item()}, not a finite "
+                f"number. The learning rate lr={lr:g} is probably too large; try a smaller one"
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -7,7 +7,16 @@ from collections.abc import Callable
 
 import torch
 
-from .core import Case, CheckResult, not_callable, not_written, run_cases
+from .core import (
+    Case,
+    CheckResult,
+    call_student,
+    error_text,
+    never_raises,
+    not_callable,
+    not_written,
+    run_cases,
+)
 
 __all__ = ["check_softmax", "check_attention", "check_it_attends_to", "IT_QUERY_CHANGE"]
 
@@ -16,6 +25,7 @@ def _softmax(scores: torch.Tensor) -> torch.Tensor:
     return torch.softmax(scores.double(), dim=-1).to(scores.dtype)
 
 
+@never_raises
 def check_softmax(softmax: Callable) -> CheckResult:
     """Check ``softmax(scores)``: weights along the last dimension, stable for huge scores."""
     if not callable(softmax):
@@ -28,7 +38,7 @@ def check_softmax(softmax: Callable) -> CheckResult:
     first = run_cases(
         "check_softmax",
         softmax,
-        [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in ordinary],
+        lambda: [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in ordinary],
         hint="softmax(s)[j] = exp(s[j]) / (sum of exp(s[i]) over the last dimension).",
     )
     if not first:
@@ -40,7 +50,7 @@ def check_softmax(softmax: Callable) -> CheckResult:
     second = run_cases(
         "check_softmax",
         softmax,
-        [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in extreme],
+        lambda: [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in extreme],
         hint="the weights do not change if you subtract the same number from every score of a "
         "row; subtract the row's largest score before exp, and nothing overflows.",
     )
@@ -88,12 +98,13 @@ def _attention_cases() -> list[Case]:
     ]
 
 
+@never_raises
 def check_attention(attention: Callable) -> CheckResult:
     """Check ``attention(query, key, value, mask=None) -> (output, weights)``."""
     return run_cases(
         "check_attention",
         attention,
-        _attention_cases(),
+        _attention_cases,
         hint="three steps: scores = query · keyᵀ divided by √d_k; where the mask is False the "
         "score becomes -inf; softmax over the last dimension (the keys); then weights @ value. "
         "Return the pair (output, weights).",
@@ -104,6 +115,7 @@ def check_attention(attention: Callable) -> CheckResult:
 IT_QUERY_CHANGE: dict[str, float] = {"noun": 4.0, "flat surface": 4.0}
 
 
+@never_raises
 def check_it_attends_to(it_attends_to: Callable) -> CheckResult:
     """Check the predicted word that "it" attends to most after its query becomes
     ``IT_QUERY_CHANGE`` (Chapter 4's exercise)."""
@@ -113,14 +125,14 @@ def check_it_attends_to(it_attends_to: Callable) -> CheckResult:
     name = "check_it_attends_to"
     if not callable(it_attends_to):
         return not_callable(name, it_attends_to)
-    try:
-        answer = it_attends_to()
-    except NotImplementedError:
+    outcome = call_student(it_attends_to)
+    if isinstance(outcome.error, NotImplementedError):
         return not_written(name, getattr(it_attends_to, "__name__", "it_attends_to"))
-    except Exception as error:
-        return CheckResult(name, False, f"✗ your function raised {type(error).__name__}: {error}")
+    if outcome.error is not None:
+        return CheckResult(name, False, f"✗ your function raised {error_text(outcome.error)}")
+    answer = outcome.value
     words = list(ROBOT_SENTENCE)
-    if not isinstance(answer, str):
+    if type(answer) is not str:
         return CheckResult(
             name,
             False,

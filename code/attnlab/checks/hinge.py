@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
-from .core import Case, CheckResult, not_callable, not_written, run_cases, short
+from .core import (
+    Case,
+    CheckResult,
+    as_float64,
+    call_student,
+    error_text,
+    never_raises,
+    not_callable,
+    not_written,
+    run_cases,
+    short,
+)
 
 __all__: list[str] = ["check_relu", "check_two_layer_forward", "check_xor_weights"]
 
@@ -17,10 +29,20 @@ def _reference_forward(
     return torch.clamp(x @ W1 + b1, min=0.0) @ W2 + b2
 
 
+@never_raises
 def check_relu(relu: Callable) -> CheckResult:
     """``relu(x)`` must return ``max(0, x)`` element by element, same shape as ``x``."""
+    return run_cases(
+        "check_relu",
+        relu,
+        _relu_cases,
+        hint="keep positive numbers as they are; turn every negative one into 0",
+    )
+
+
+def _relu_cases() -> list[Case]:
     grid = torch.tensor([[1.5, -2.0, 0.0], [-0.1, 3.0, -7.0]])
-    cases = [
+    return [
         Case(
             "positive and negative numbers",
             (torch.tensor([-2.0, -0.5, 0.5, 2.0]),),
@@ -30,16 +52,20 @@ def check_relu(relu: Callable) -> CheckResult:
         Case("zero stays zero", (torch.tensor([0.0]),), torch.tensor([0.0])),
         Case("a 2-D tensor (keep its shape)", (grid,), grid.clamp(min=0)),
     ]
+
+
+@never_raises
+def check_two_layer_forward(two_layer_forward: Callable) -> CheckResult:
+    """``two_layer_forward(x, W1, b1, W2, b2)`` must return ``relu(x @ W1 + b1) @ W2 + b2``."""
     return run_cases(
-        "check_relu",
-        relu,
-        cases,
-        hint="keep positive numbers as they are; turn every negative one into 0",
+        "check_two_layer_forward",
+        two_layer_forward,
+        _two_layer_cases,
+        hint="hidden = relu(x @ W1 + b1), then hidden @ W2 + b2 (no relu on the output)",
     )
 
 
-def check_two_layer_forward(two_layer_forward: Callable) -> CheckResult:
-    """``two_layer_forward(x, W1, b1, W2, b2)`` must return ``relu(x @ W1 + b1) @ W2 + b2``."""
+def _two_layer_cases() -> list[Case]:
     g = torch.Generator().manual_seed(2)
     one_off = (  # hidden pre-activations [0.5, -1.5]: one hinge on, one off; output -1
         torch.tensor([[1.0, -1.0]]),
@@ -63,14 +89,10 @@ def check_two_layer_forward(two_layer_forward: Callable) -> CheckResult:
             torch.randn(d_out, generator=g),
         )
         cases.append(Case(description, args, _reference_forward(*args)))
-    return run_cases(
-        "check_two_layer_forward",
-        two_layer_forward,
-        cases,
-        hint="hidden = relu(x @ W1 + b1), then hidden @ W2 + b2 (no relu on the output)",
-    )
+    return cases
 
 
+@never_raises
 def check_xor_weights(xor_weights: Callable) -> CheckResult:
     """``xor_weights()`` must return ``(W1, b1, W2, b2)`` for a 2-input, 2-hidden-unit, 1-output
     MLP whose output is above 0.5 exactly on the XOR points (0, 1) and (1, 0)."""
@@ -78,12 +100,12 @@ def check_xor_weights(xor_weights: Callable) -> CheckResult:
     if not callable(xor_weights):
         return not_callable(name, xor_weights)
     func = getattr(xor_weights, "__name__", "xor_weights")
-    try:
-        weights = xor_weights()
-    except NotImplementedError:
+    outcome = call_student(xor_weights)
+    if isinstance(outcome.error, NotImplementedError):
         return not_written(name, func)
-    except Exception as error:  # the student's bug becomes a message, not a crash
-        return CheckResult(name, False, f"✗ `{func}()` raised {type(error).__name__}: {error}")
+    if outcome.error is not None:  # the student's bug becomes a message, not a crash
+        return CheckResult(name, False, f"✗ `{func}()` raised {error_text(outcome.error)}")
+    weights = outcome.value
     if weights is None:
         return CheckResult(name, False, f"✗ `{func}()` returned None: did you forget a `return`?")
     if not isinstance(weights, (tuple, list)) or len(weights) != 4:
@@ -95,10 +117,18 @@ def check_xor_weights(xor_weights: Callable) -> CheckResult:
     shapes = {"W1": (2, 2), "b1": (2,), "W2": (2, 1), "b2": (1,)}
     tensors = []
     for (label, shape), value in zip(shapes.items(), weights, strict=True):
-        try:
-            tensor = torch.as_tensor(value, dtype=torch.float32)
-        except (TypeError, ValueError, RuntimeError):
-            return CheckResult(name, False, f"✗ {label} should hold numbers, got {short(value)}")
+        if isinstance(value, (list, tuple)):
+            try:  # a list of numbers, read into a plain float64 array
+                value = np.array(value, dtype=np.float64)
+            except Exception:
+                return CheckResult(
+                    name, False, f"✗ {label} should hold numbers, got {short(value)}"
+                )
+        array = as_float64(value)
+        if not isinstance(array, np.ndarray):
+            why = array if isinstance(array, str) else short(value)
+            return CheckResult(name, False, f"✗ {label} should hold numbers, got {why}")
+        tensor = torch.from_numpy(array).float()
         if tuple(tensor.shape) != shape:
             return CheckResult(
                 name,

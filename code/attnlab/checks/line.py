@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 
 from .. import line
-from .core import Case, CheckResult, run_cases
+from .core import Case, CheckResult, never_raises, run_cases
 
 __all__: list[str] = ["check_mse", "check_mse_gradient", "check_gradient_step"]
 
@@ -17,11 +17,21 @@ def _through_every_point() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor([0.0, 1.0, 2.0]), torch.tensor([1.0, 3.0, 5.0])
 
 
+@never_raises
 def check_mse(mse: Callable) -> CheckResult:
     """Check ``mse(prediction, target)``: the mean of the squared differences."""
+    return run_cases(
+        "check_mse",
+        mse,
+        _mse_cases,
+        hint="square each difference before you average it, and average with .mean() (not .sum())",
+    )
+
+
+def _mse_cases() -> list[Case]:
     hours, scores = line.make_line_data(n=6, seed=0)
     guess = line.predict(0.0, 60.0, hours)
-    cases = [
+    return [
         Case("a perfect prediction", (torch.tensor([1.0, 2.0, 3.0]),) * 2, 0.0),
         Case(
             "every guess 2 too high",
@@ -36,19 +46,24 @@ def check_mse(mse: Callable) -> CheckResult:
         Case("a single student", (torch.tensor([70.0]), torch.tensor([64.0])), 36.0),
         Case("six students, everyone guessed 60", (guess, scores), line.mse(guess, scores)),
     ]
+
+
+@never_raises
+def check_mse_gradient(mse_gradient: Callable) -> CheckResult:
+    """Check ``mse_gradient(w, b, x, y)``: returns ``(dL/dw, dL/db)`` for the MSE."""
     return run_cases(
-        "check_mse",
-        mse,
-        cases,
-        hint="square each difference before you average it, and average with .mean() (not .sum())",
+        "check_mse_gradient",
+        mse_gradient,
+        _mse_gradient_cases,
+        hint="with error = w*x + b - y: dL/dw = 2 * mean(error * x) and dL/db = 2 * mean(error); "
+        "return them as a pair (dL_dw, dL_db)",
     )
 
 
-def check_mse_gradient(mse_gradient: Callable) -> CheckResult:
-    """Check ``mse_gradient(w, b, x, y)``: returns ``(dL/dw, dL/db)`` for the MSE."""
+def _mse_gradient_cases() -> list[Case]:
     x, y = _through_every_point()
     hours, scores = line.make_line_data(n=6, seed=0)
-    cases = [
+    return [
         Case(
             "the line y = 2x + 1 goes through every point: nothing to fix",
             (2.0, 1.0, x, y),
@@ -66,20 +81,23 @@ def check_mse_gradient(mse_gradient: Callable) -> CheckResult:
             line.mse_gradient(0.0, 60.0, hours, scores),
         ),
     ]
+
+
+@never_raises
+def check_gradient_step(gradient_step: Callable) -> CheckResult:
+    """Check ``gradient_step(w, b, x, y, lr)``: returns the new ``(w, b)`` after one step."""
     return run_cases(
-        "check_mse_gradient",
-        mse_gradient,
-        cases,
-        hint="with error = w*x + b - y: dL/dw = 2 * mean(error * x) and dL/db = 2 * mean(error); "
-        "return them as a pair (dL_dw, dL_db)",
+        "check_gradient_step",
+        gradient_step,
+        _gradient_step_cases,
+        hint="walk downhill, against the gradient: new_w = w - lr * dL/dw (and the same for b)",
     )
 
 
-def check_gradient_step(gradient_step: Callable) -> CheckResult:
-    """Check ``gradient_step(w, b, x, y, lr)``: returns the new ``(w, b)`` after one step."""
+def _gradient_step_cases() -> list[Case]:
     x, y = _through_every_point()
     hours, scores = line.make_line_data(n=6, seed=0)
-    cases = [
+    return [
         Case("already at the bottom: nothing should move", (2.0, 1.0, x, y, 0.1), (2.0, 1.0)),
         Case("the line is 1 too high, lr = 0.1", (2.0, 2.0, x, y, 0.1), (1.8, 1.8)),
         Case("the same line, a bigger step lr = 0.5", (2.0, 2.0, x, y, 0.5), (1.0, 1.0)),
@@ -89,9 +107,3 @@ def check_gradient_step(gradient_step: Callable) -> CheckResult:
             line.gradient_step(0.0, 60.0, hours, scores, 0.08),
         ),
     ]
-    return run_cases(
-        "check_gradient_step",
-        gradient_step,
-        cases,
-        hint="walk downhill, against the gradient: new_w = w - lr * dL/dw (and the same for b)",
-    )

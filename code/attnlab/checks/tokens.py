@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .core import Case, CheckResult, run_cases
+from .core import Case, CheckResult, never_raises, run_cases
 
 __all__ = ["check_make_pairs", "check_count_mlp_parameters"]
 
@@ -15,9 +15,20 @@ def _pairs(tokens: list, window: int) -> list:
     ]
 
 
+@never_raises
 def check_make_pairs(make_pairs: Callable) -> CheckResult:
     """``make_pairs(tokens, window)``: every (context, target) pair, in order, as tuples."""
-    cases = [
+    return run_cases(
+        "check_make_pairs",
+        make_pairs,
+        _make_pairs_cases,
+        hint="the pair starting at position i is (tokens[i : i + window], tokens[i + window]); "
+        "there are len(tokens) - window of them",
+    )
+
+
+def _make_pairs_cases() -> list[Case]:
+    return [
         Case("5 tokens, a window of 2", ([10, 11, 12, 13, 14], 2), _pairs([10, 11, 12, 13, 14], 2)),
         Case(
             "the chapter's window of 5",
@@ -28,13 +39,6 @@ def check_make_pairs(make_pairs: Callable) -> CheckResult:
         Case("exactly one pair", ([1, 2, 3], 2), [((1, 2), 3)]),
         Case("too short for any pair", ([1, 2], 2), []),
     ]
-    return run_cases(
-        "check_make_pairs",
-        make_pairs,
-        cases,
-        hint="the pair starting at position i is (tokens[i : i + window], tokens[i + window]); "
-        "there are len(tokens) - window of them",
-    )
 
 
 def _count(vocab_size: int, window: int, d_embed: int, width: int) -> int:
@@ -45,6 +49,7 @@ def _count(vocab_size: int, window: int, d_embed: int, width: int) -> int:
     )
 
 
+@never_raises
 def check_count_mlp_parameters(count_mlp_parameters: Callable) -> CheckResult:
     """``count_mlp_parameters(vocab_size, window, d_embed, width)`` for the chapter's WindowMLP."""
     settings = [
@@ -53,11 +58,10 @@ def check_count_mlp_parameters(count_mlp_parameters: Callable) -> CheckResult:
         ("one slot, one hidden unit", (2, 1, 1, 1)),
         ("a wide model", (251, 8, 64, 512)),
     ]
-    cases = [Case(words, args, _count(*args)) for words, args in settings]
     return run_cases(
         "check_count_mlp_parameters",
         count_mlp_parameters,
-        cases,
+        lambda: [Case(words, args, _count(*args)) for words, args in settings],
         atol=0,
         rtol=0,
         hint="three parts: the embedding table, the hidden layer (weights AND biases) on the "

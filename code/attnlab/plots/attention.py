@@ -16,6 +16,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .. import validate
 from ..wordvectors import FEATURES, vectors
 
 __all__ = [
@@ -264,7 +265,7 @@ def plot_weight_sources(first: dict, second: dict, seed: int = 0) -> Figure:
 
     ``first`` and ``second`` are explorer states of the same query word in two sentences.
     """
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     fig, axes = plt.subplots(
         1,
         4,
@@ -327,7 +328,7 @@ def copy_attention_by_slot(result: object, per_slot: int = 200, seed: int = 0) -
     if task is None or not hasattr(result, "attention_weights"):
         raise TypeError("result must be what run_copy_experiment('attention', ...) returns")
     per_slot = int(per_slot)
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     rows = []
     for slot in range(task.n_slots):
         names = torch.nonzero(~task.seen[:, slot])[:, 0]
