@@ -107,7 +107,7 @@ class _GradedAssignment:
         for student, name in graded.totals:
             page = _feedback(graded.course, student, name)
             total = graded.totals[(student, name)]
-            assert re.search(rf"Score: {total:.1f} / {sum(S.tasks(name).values()):.1f}", page)
+            assert re.search(rf"Score: {total:.1f} / {S.max_score(name):.1f}", page)
 
 
 class TestCh01Line(_GradedAssignment):
@@ -167,7 +167,9 @@ def robust(tmp_path_factory):
     solved = S.solved(S.read(course / "release" / NAME / f"{NAME}.ipynb"), NAME)
     for student, (make_submission, _) in S.ROBUSTNESS.items():
         S.write(course, student, NAME, make_submission(solved))
-    S.write(course, "kernel_dies", NAME, S.kernel_dies(solved))
+    lms = course / "submitted" / "lms_renamed" / NAME / f"{NAME} (1).ipynb"
+    lms.parent.mkdir(parents=True)
+    S.nbformat.write(solved, lms)
     broken = course / "submitted" / "not_a_notebook" / NAME / f"{NAME}.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"cells": [ this is not JSON')
@@ -191,15 +193,31 @@ class TestRobustness:
         assert got == expected
         assert robust.totals[(student, NAME)] == sum(expected.values())
 
-    @pytest.mark.parametrize("student", ["kernel_dies", "not_a_notebook", "file_renamed"])
-    def test_ungradable_submission_scores_zero_and_is_reported(self, robust, student):
-        assert robust.totals[(student, NAME)] == 0
-        assert f"NOT GRADED (scored 0): {student}/{NAME}" in robust.log
-        assert "could not be graded" in _feedback(robust.course, student, NAME)
+    @pytest.mark.parametrize("student", ["not_a_notebook", "file_renamed"])
+    def test_ungradable_submission_is_reported_as_not_graded_not_zero(self, robust, student):
+        assert robust.totals[(student, NAME)] is None, "not graded is no score, not 0"
+        assert S.read_status(robust.course)[(student, NAME)].startswith("not graded: ")
+        assert f"NOT GRADED: {student}/{NAME}" in robust.log
+        page = _feedback(robust.course, student, NAME)
+        assert "could not be graded" in page and "NOT GRADED" in page and "Score:" not in page
+
+    def test_lms_renamed_file_is_graded(self, robust):
+        assert robust.totals[("lms_renamed", NAME)] == 7.0
+        assert "renamed" in _feedback(robust.course, "lms_renamed", NAME)
+
+    def test_kernel_death_costs_only_its_task(self, robust):
+        assert "ended while this cell ran" in _feedback(robust.course, "kernel_dies", NAME)
 
     def test_every_submission_has_a_row_in_grades_csv(self, robust):
         students = {s for s, _ in robust.totals}
-        assert students == set(S.ROBUSTNESS) | {"kernel_dies", "not_a_notebook", "file_renamed"}
+        assert students == set(S.ROBUSTNESS) | {"not_a_notebook", "file_renamed", "lms_renamed"}
+
+    def test_summary_feedback_and_grades_csv_agree(self, robust):
+        for (student, name), total in robust.totals.items():
+            if total is None:
+                continue
+            assert f"{student}/{name}: {total:.1f} / 7.0" in robust.log
+            assert f"Score: {total:.1f} / 7.0" in _feedback(robust.course, student, name)
 
     def test_endless_loop_is_stopped_and_explained(self, robust):
         page = _feedback(robust.course, "endless_loop", NAME)

@@ -26,7 +26,7 @@ def test_source_notebook_is_well_formed(name):
         assert S.is_solution(answer) and "### BEGIN SOLUTION" in answer.source
         assert test.metadata.nbgrader.locked and test.metadata.nbgrader.points > 0
         visible, _, hidden = test.source.partition("### BEGIN HIDDEN TESTS")
-        assert "assert" in visible and "assert" in hidden, f"{task}: visible and hidden tests"
+        assert "assert" in visible and "record(" in hidden, f"{task}: visible and hidden tests"
 
 
 def _guide_points() -> dict[tuple[str, str], float]:
