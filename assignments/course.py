@@ -326,6 +326,9 @@ class Run:
 def build_run(spec: list[Cell], student_nb) -> Run:
     by_id = {c.grade_id: c for c in spec if c.grade_id}
     by_function = {c.function: c for c in spec if c.function}
+    # a locked cell that lost its metadata is known by its text (a test cell: its visible part)
+    by_text = {c.source.strip(): c for c in spec if c.role in ("locked", "test")}
+    by_text.update({visible_part(c.source).strip(): c for c in spec if c.role == "test"})
     run = Run(cells=[])
     placed: dict[int, int] = {}  # source index -> position in run.cells
     seen: set[str] = set()
@@ -338,6 +341,10 @@ def build_run(spec: list[Cell], student_nb) -> Run:
         source = "".join(source) if isinstance(source, list) else str(source)
         gid = _meta(cell).get("grade_id")
         match = by_id.get(gid)
+        if match is None and by_text.get(source.strip()) is not None:
+            match = by_text[source.strip()]
+            if match.grade_id in seen:
+                continue
         if match is None and cell.get("cell_type") == "code":
             named = by_function.get(_function(source))
             if named is not None and named.grade_id not in seen:
@@ -350,7 +357,6 @@ def build_run(spec: list[Cell], student_nb) -> Run:
         if match.grade_id in seen and match.role != "answer":
             continue  # a copy of a locked cell: the original runs once
         seen.add(match.grade_id)
-        placed[match.index] = len(run.cells)
         if match.role == "answer":
             run.answers[match.task] = source
             run.cells.append(
@@ -367,12 +373,13 @@ def build_run(spec: list[Cell], student_nb) -> Run:
                     "task": match.task,
                 }
             )
+        placed[match.index] = len(run.cells) - 1  # its cell, or (markdown) the one before it
     # cells missing from the submission go back where the source has them
     for cell in spec:
         if cell.index in placed or cell.kind != "code" and cell.role != "manual":
             continue
         before = [placed[i] for i in placed if i < cell.index]
-        at = max(before) + 1 if before else 0
+        at = max(before, default=-1) + 1
         if cell.role == "answer":
             entry = {
                 "role": "answer",
@@ -419,7 +426,11 @@ def isolation() -> tuple[bool, str]:
                 text=True,
             )
             if probe.returncode == 0:
-                _BWRAP = (True, "each notebook ran under bwrap: read-only files, no network")
+                _BWRAP = (
+                    True,
+                    "each notebook ran under bwrap: only the system and Python, read-only; "
+                    "its own folder writable; no network",
+                )
             else:
                 reason = (probe.stderr.strip() or f"exit status {probe.returncode}")[:200]
                 _BWRAP = (False, f"bwrap is installed but cannot run here: {reason}")
@@ -427,10 +438,16 @@ def isolation() -> tuple[bool, str]:
 
 
 def _bwrap_base() -> list[str]:
+    """The system and this Python, read-only; nothing else of the machine (no /home, no course)."""
+    binds = []
+    places = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
+    places += [sys.prefix, sys.base_prefix, sys.exec_prefix]
+    places.append(str(Path(os.path.realpath(sys.executable)).parent.parent))
+    for place in dict.fromkeys(places):
+        if os.path.exists(place):
+            binds += ["--ro-bind", place, place]
     return [
-        "--ro-bind",
-        "/",
-        "/",
+        *binds,
         "--dev",
         "/dev",
         "--proc",
@@ -449,7 +466,7 @@ def _command(box: Path, root: Path, sealed: bool) -> list[str]:
     python = [sys.executable, "-I", str(box / "runner.py"), "run-cells", str(box)]
     if not sealed:
         return python
-    hide = ["--tmpfs", str(root)]
+    hide = ["--tmpfs", str(root)]  # in case the course lies inside one of the bound folders
     return [
         "bwrap",
         *_bwrap_base(),
@@ -1003,9 +1020,8 @@ def store(root: Path, item: Graded) -> None:
                     if grade.manual_score is not None:
                         task.score = float(grade.manual_score)
                         task.reason += f" (score set by hand: {grade.manual_score:g})"
-        else:
-            with contextlib.suppress(MissingEntry):
-                gradebook.remove_submission(item.assignment, item.student)
+        # not graded: an earlier graded submission stays in the gradebook (with any score set
+        # by hand); grades.csv shows this round's status and no score
     write_notebook(root, item)
     page = root / "feedback" / item.student / item.assignment / f"{item.assignment}.html"
     page.parent.mkdir(parents=True, exist_ok=True)

@@ -325,7 +325,7 @@ def hidden_lines(name: str) -> list[str]:
                 inside = True
             elif text == "### END HIDDEN TESTS":
                 inside = False
-            elif inside and text:
+            elif inside and any(ch.isalnum() for ch in text):  # not a lone `)`
                 lines.append(text)
     return lines
 
@@ -341,7 +341,7 @@ def secret_lines(name: str) -> list[str]:
                 inside = True
             elif text in ("### END SOLUTION", "### END HIDDEN TESTS"):
                 inside = False
-            elif inside and text:
+            elif inside and any(ch.isalnum() for ch in text):  # not a lone `)`
                 lines.append(text)
     return lines
 
