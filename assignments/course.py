@@ -936,6 +936,14 @@ def grade(root: Path, only_assignment: str | None = None, only_student: str | No
         if not _in_gradebook(root, name):
             release(root, [name])
         spec = read_assignment(root, name)
+        edited = stored_cells_differ(root, name, spec)
+        if edited:
+            print(
+                f"NOTE: the gradebook's stored copy of {', '.join(edited)} differs from "
+                f"source/{name} (edited by hand, or by a notebook graded without isolation). "
+                f"Grading uses source/; `nbgrader generate_assignment {name} --force` "
+                "refreshes the gradebook."
+            )
         reference = reference_results(root, name, spec)
         backup = root / ".gradebook.before-grading.db"
         shutil.copy(root / "gradebook.db", backup)
@@ -970,6 +978,21 @@ def grade(root: Path, only_assignment: str | None = None, only_student: str | No
     export(root, status)
     summary(root, graded_now, time.perf_counter() - start, sealed, how)
     return 0
+
+
+def stored_cells_differ(root: Path, name: str, spec: list[Cell]) -> list[str]:
+    """The read-only cells whose copy in the gradebook is not the one in source/."""
+    from nbgrader.api import MissingEntry
+
+    locked = {c.grade_id: c.source for c in spec if c.role in ("locked", "test")}
+    with _gradebook(root) as gradebook:
+        try:
+            notebook = gradebook.find_notebook(name, name)
+        except MissingEntry:
+            return []
+        return sorted(
+            c.name for c in notebook.source_cells if c.name in locked and c.source != locked[c.name]
+        )
 
 
 def _stop(root, backup, name, suspects, changed) -> int:

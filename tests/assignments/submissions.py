@@ -760,3 +760,94 @@ HOSTILE = {
     "prints_solutions": ("ch01_line", _prints_solutions, ZERO_CH01),
     "ignores_interrupts": ("ch01_line", _ignores_interrupts, {**FULL, "mse_gradients": 0.0}),
 }
+
+
+HONEST_CH03 = {
+    "make_pairs": """
+def make_pairs(tokens, window):
+    if type(window) is not int or window <= 0:
+        raise ValueError("the window must be a positive int")
+    pairs = []
+    for i in range(window, len(tokens)):
+        pairs.append((tuple(tokens[i - window : i]), tokens[i]))
+    return pairs
+""",
+    "count_parameters": """
+def count_mlp_parameters(window, vocab_size, d_embed, hidden):
+    return vocab_size * d_embed + (window * d_embed + 1) * hidden + (hidden + 1) * vocab_size
+""",
+    "accuracy": """
+def accuracy(logits, targets):
+    logits, targets = np.array(logits), np.array(targets)
+    if logits.shape[0] == 0:
+        raise ValueError("no examples")
+    return float((logits.argmax(axis=-1) == targets).sum() / len(targets))
+""",
+}
+
+HONEST_CH05 = {
+    "split_heads": """
+def split_heads(x, n_heads):
+    if x.shape[-1] % n_heads:
+        raise ValueError("d_model must be divisible by n_heads")
+    return x.reshape(x.shape[0], x.shape[1], n_heads, -1).permute(0, 2, 1, 3)
+""",
+    "merge_heads": """
+def merge_heads(x):
+    return torch.cat(x.unbind(dim=1), dim=-1)
+""",
+    "multi_head_attention": """
+def multi_head_attention(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    batch, length, d_model = x.shape
+    q, k, v = (F.linear(x, w).view(batch, length, n_heads, -1).transpose(1, 2)
+               for w in (w_q, w_k, w_v))
+    heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return F.linear(heads.transpose(1, 2).reshape(batch, length, d_model), w_o)
+""",
+    "count_parameters": """
+def mha_parameter_count(d_model, n_heads):
+    if d_model % n_heads:
+        raise ValueError("d_model must be divisible by n_heads")
+    return 4 * (d_model * d_model + d_model)
+""",
+}
+
+HONEST_CH06 = {
+    "repeated_sequence": """
+def repeated_sequence(length, vocab_size, seed):
+    if length < 1 or vocab_size < 2:
+        raise ValueError("need length >= 1 and vocab_size >= 2")
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    uniform = torch.ones(vocab_size)
+    block = torch.multinomial(uniform, length, replacement=True, generator=generator)
+    return block.repeat(2)
+""",
+    "previous_token_score": """
+def previous_token_score(weights):
+    size = weights.shape[-1]
+    if weights.dim() < 2 or weights.shape[-2] != size or size < 2:
+        raise ValueError("weights must be (..., L, L) with L >= 2")
+    rows = torch.arange(1, size)
+    return weights[..., rows, rows - 1].mean(dim=-1)
+""",
+    "induction_score": """
+def induction_score(weights):
+    size = weights.shape[-1]
+    if weights.dim() < 2 or weights.shape[-2] != size or size % 2:
+        raise ValueError("weights must be (..., 2n, 2n)")
+    n = size // 2
+    diagonal = torch.diagonal(weights, offset=-(n - 1), dim1=-2, dim2=-1)
+    return diagonal[..., -n:].mean(dim=-1)
+""",
+}
+
+# for each assignment, correct answers written differently from the instructor's (full marks)
+ALTERNATIVE = {
+    "ch01_line": HONEST_CH01,
+    "ch02_hinge": HONEST_CH02,
+    "ch03_next_token": HONEST_CH03,
+    "ch04_attention": HONEST_CH04_EINSUM,
+    "ch05_multi_head": HONEST_CH05,
+    "ch06_copying_names": HONEST_CH06,
+}

@@ -36,6 +36,7 @@ def _grade_course(tmp: Path, name: str) -> SimpleNamespace:
     S.write(course, "untouched", name, release)
     for task in S.WRONG[name]:
         S.write(course, f"wrong_{task}", name, S.with_wrong(solved, name, task))
+    S.write(course, "written_differently", name, S._answers(release, S.ALTERNATIVE[name]))
     start = time.perf_counter()
     graded = S.course_command(course, "grade", timeout_s=600, cell_timeout_s=CELL_TIMEOUT_S)
     seconds = time.perf_counter() - start
@@ -87,6 +88,11 @@ class _GradedAssignment:
         for task, points in tasks.items():
             assert graded.by_task[("solutions", self.name, task)] == points, task
         assert graded.totals[("solutions", self.name)] == sum(tasks.values())
+
+    def test_correct_answers_written_differently_get_full_marks(self, graded):
+        for task, points in S.tasks(self.name).items():
+            got = graded.by_task[("written_differently", self.name, task)]
+            assert got == points, _feedback(graded.course, "written_differently", self.name)
 
     def test_untouched_release_scores_zero_without_crashing(self, graded):
         assert graded.totals[("untouched", self.name)] == 0
