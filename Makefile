@@ -20,7 +20,7 @@ help:
 	@echo "make doctor       check the environment (paste its output into bug reports)"
 	@echo "make bench        longer benchmarks (attention cost), reported as ratios"
 	@echo "make assignments  generate the student versions of the assignments (nbgrader)"
-	@echo "make grade        autograde submitted/<student>/<assignment>/ and export grades.csv"
+	@echo "make grade        grade submitted/<student>/<assignment>/ in a sandbox: feedback/, grades.csv"
 
 # ---- setup: a virtual environment with the tested set of packages --------------------------------
 $(STAMP): requirements.txt constraints.txt code/pyproject.toml
