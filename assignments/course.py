@@ -846,10 +846,17 @@ def read_submission(path: Path):
 
 def _timestamp(folder: Path) -> str | None:
     stamp = folder / "timestamp.txt"
-    if stamp.is_file():
-        text = stamp.read_text().strip()
-        return text or None
-    return None
+    if not stamp.is_file():
+        return None
+    from nbgrader.utils import parse_utc
+
+    text = stamp.read_text(errors="replace").strip()
+    try:
+        parse_utc(text)
+    except Exception:  # an unreadable time is no time
+        print(f"NOTE: {stamp} is not a date and time ({text[:40]!r}); ignored")
+        return None
+    return text or None
 
 
 # ---- one round ------------------------------------------------------------------------------------

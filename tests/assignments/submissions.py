@@ -157,7 +157,12 @@ def make_course(tmp: Path, names: list[str]) -> Path:
 
 
 def course_command(
-    course: Path, command: str, timeout_s: int, cell_timeout_s: int = 20, **extra_env: str
+    course: Path,
+    command: str,
+    timeout_s: int,
+    cell_timeout_s: int = 20,
+    args: tuple[str, ...] = (),
+    **extra_env: str,
 ):
     env = {
         "ATTNLAB_CELL_TIMEOUT": str(cell_timeout_s),
@@ -166,7 +171,7 @@ def course_command(
         **extra_env,
     }
     return subprocess.run(
-        [sys.executable, str(course / "course.py"), command, "--root", str(course)],
+        [sys.executable, str(course / "course.py"), command, *args, "--root", str(course)],
         capture_output=True,
         text=True,
         timeout=timeout_s,

@@ -242,3 +242,21 @@ class TestRobustness:
     def test_every_gradable_submission_gets_feedback(self, robust):
         for student in S.ROBUSTNESS:
             assert "Score:" in _feedback(robust.course, student, NAME)
+
+    def test_a_score_by_hand_survives_a_regrade_of_one_student(self, robust):
+        # the last test of the class: it changes the course
+        course, student = robust.course, "first_cell_raises"
+        scored = S.course_command(course, "score", 60, args=(student, NAME, "mse", "1"))
+        assert scored.returncode == 0, scored.stdout + scored.stderr
+        stamp = course / "submitted" / student / NAME / "timestamp.txt"
+        stamp.write_text("2026-03-02 10:15:00 UTC\n")
+        again = S.course_command(
+            course, "grade", 300, CELL_TIMEOUT_S, args=("--assignment", NAME, "--student", student)
+        )
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Graded 1 submission(s)" in again.stdout
+        totals, by_task = S.read_scores(course)
+        assert by_task[(student, NAME, "mse")] == 1.0 and totals[(student, NAME)] == 6.0
+        assert totals[("imports_cell_edited", NAME)] == 7.0, "the others are as they were"
+        assert "score set by hand" in _feedback(course, student, NAME)
+        assert "2026-03-02 10:15:00" in (course / "grades.csv").read_text()
