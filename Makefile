@@ -11,17 +11,17 @@ STAMP  := $(VENV)/.attnlab-installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help setup book test lint unit notebooks claims build-book widget-js browser-deps browser lab doctor bench \
-        assignments grade test-assignments clean
+        assignments grade test-assignments sandbox-deps clean
 
 help:
 	@echo "make book         build the HTML book into _build/html (sets everything up on first run)"
 	@echo "make test         the whole test suite: lint, unit tests, notebooks, assignments, book build, browser"
 	@echo "make lab          open the chapters in JupyterLab"
 	@echo "make doctor       check the environment (paste its output into bug reports)"
-	@echo "make claims        the chapters' claims on more seeds, under every numeric setting"
+	@echo "make claims       the chapters' claims on more seeds, under every numeric setting"
 	@echo "make bench        longer benchmarks (attention cost), reported as ratios"
 	@echo "make assignments  generate the student versions of the assignments (nbgrader)"
-	@echo "make grade        autograde submitted/<student>/<assignment>/ and export grades.csv"
+	@echo "make grade        grade submitted/<student>/<assignment>/ in a sandbox: feedback/, grades.csv"
 
 # ---- setup: a virtual environment with the tested set of packages --------------------------------
 $(STAMP): requirements.txt constraints.txt code/pyproject.toml
@@ -124,12 +124,25 @@ bench: setup
 assignments: setup
 	$(BIN)/python assignments/course.py release
 
-grade: setup
+# make grade runs every student's notebook under bwrap (Debian's bubblewrap): read-only files, the
+# course folder hidden, no network. Without it grading still works and says it ran unisolated.
+sandbox-deps:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's bubblewrap: make grade runs each notebook in a sandbox"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	else \
+	  echo "make grade isolates each student's notebook with bwrap, which is not installed."; \
+	  echo "Without it, grading runs student code with your rights. Install it with:"; \
+	  echo "    sudo apt-get install bubblewrap"; fi
+
+grade: setup sandbox-deps
 	$(BIN)/python assignments/course.py grade
 
-# every assignment released and graded with real nbgrader: solutions, untouched, planted mistakes,
-# and the robustness cases (endless loop, deleted test cell, megabytes of output, ...)
-test-assignments: setup
+# every assignment released with real nbgrader and graded: solutions, untouched, planted mistakes,
+# the robustness cases (endless loop, deleted test cell, megabytes of output, ...) and a class of
+# hostile students (tests/assignments/test_hostile.py), under bwrap
+test-assignments: setup sandbox-deps
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadscope tests/assignments
 
 clean:

@@ -36,6 +36,7 @@ def _grade_course(tmp: Path, name: str) -> SimpleNamespace:
     S.write(course, "untouched", name, release)
     for task in S.WRONG[name]:
         S.write(course, f"wrong_{task}", name, S.with_wrong(solved, name, task))
+    S.write(course, "written_differently", name, S._answers(release, S.ALTERNATIVE[name]))
     start = time.perf_counter()
     graded = S.course_command(course, "grade", timeout_s=600, cell_timeout_s=CELL_TIMEOUT_S)
     seconds = time.perf_counter() - start
@@ -88,6 +89,11 @@ class _GradedAssignment:
             assert graded.by_task[("solutions", self.name, task)] == points, task
         assert graded.totals[("solutions", self.name)] == sum(tasks.values())
 
+    def test_correct_answers_written_differently_get_full_marks(self, graded):
+        for task, points in S.tasks(self.name).items():
+            got = graded.by_task[("written_differently", self.name, task)]
+            assert got == points, _feedback(graded.course, "written_differently", self.name)
+
     def test_untouched_release_scores_zero_without_crashing(self, graded):
         assert graded.totals[("untouched", self.name)] == 0
         assert (graded.course / "autograded" / "untouched" / self.name).is_dir()
@@ -107,7 +113,7 @@ class _GradedAssignment:
         for student, name in graded.totals:
             page = _feedback(graded.course, student, name)
             total = graded.totals[(student, name)]
-            assert re.search(rf"Score: {total:.1f} / {sum(S.tasks(name).values()):.1f}", page)
+            assert re.search(rf"Score: {total:.1f} / {S.max_score(name):.1f}", page)
 
 
 class TestCh01Line(_GradedAssignment):
@@ -167,7 +173,9 @@ def robust(tmp_path_factory):
     solved = S.solved(S.read(course / "release" / NAME / f"{NAME}.ipynb"), NAME)
     for student, (make_submission, _) in S.ROBUSTNESS.items():
         S.write(course, student, NAME, make_submission(solved))
-    S.write(course, "kernel_dies", NAME, S.kernel_dies(solved))
+    lms = course / "submitted" / "lms_renamed" / NAME / f"{NAME} (1).ipynb"
+    lms.parent.mkdir(parents=True)
+    S.nbformat.write(solved, lms)
     broken = course / "submitted" / "not_a_notebook" / NAME / f"{NAME}.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"cells": [ this is not JSON')
@@ -191,15 +199,31 @@ class TestRobustness:
         assert got == expected
         assert robust.totals[(student, NAME)] == sum(expected.values())
 
-    @pytest.mark.parametrize("student", ["kernel_dies", "not_a_notebook", "file_renamed"])
-    def test_ungradable_submission_scores_zero_and_is_reported(self, robust, student):
-        assert robust.totals[(student, NAME)] == 0
-        assert f"NOT GRADED (scored 0): {student}/{NAME}" in robust.log
-        assert "could not be graded" in _feedback(robust.course, student, NAME)
+    @pytest.mark.parametrize("student", ["not_a_notebook", "file_renamed"])
+    def test_ungradable_submission_is_reported_as_not_graded_not_zero(self, robust, student):
+        assert robust.totals[(student, NAME)] is None, "not graded is no score, not 0"
+        assert S.read_status(robust.course)[(student, NAME)].startswith("not graded: ")
+        assert f"NOT GRADED: {student}/{NAME}" in robust.log
+        page = _feedback(robust.course, student, NAME)
+        assert "could not be graded" in page and "NOT GRADED" in page and "Score:" not in page
+
+    def test_lms_renamed_file_is_graded(self, robust):
+        assert robust.totals[("lms_renamed", NAME)] == 7.0
+        assert "renamed" in _feedback(robust.course, "lms_renamed", NAME)
+
+    def test_kernel_death_costs_only_its_task(self, robust):
+        assert "ended while this cell ran" in _feedback(robust.course, "kernel_dies", NAME)
 
     def test_every_submission_has_a_row_in_grades_csv(self, robust):
         students = {s for s, _ in robust.totals}
-        assert students == set(S.ROBUSTNESS) | {"kernel_dies", "not_a_notebook", "file_renamed"}
+        assert students == set(S.ROBUSTNESS) | {"not_a_notebook", "file_renamed", "lms_renamed"}
+
+    def test_summary_feedback_and_grades_csv_agree(self, robust):
+        for (student, name), total in robust.totals.items():
+            if total is None:
+                continue
+            assert f"{student}/{name}: {total:.1f} / 7.0" in robust.log
+            assert f"Score: {total:.1f} / 7.0" in _feedback(robust.course, student, name)
 
     def test_endless_loop_is_stopped_and_explained(self, robust):
         page = _feedback(robust.course, "endless_loop", NAME)
@@ -218,3 +242,21 @@ class TestRobustness:
     def test_every_gradable_submission_gets_feedback(self, robust):
         for student in S.ROBUSTNESS:
             assert "Score:" in _feedback(robust.course, student, NAME)
+
+    def test_a_score_by_hand_survives_a_regrade_of_one_student(self, robust):
+        # the last test of the class: it changes the course
+        course, student = robust.course, "first_cell_raises"
+        scored = S.course_command(course, "score", 60, args=(student, NAME, "mse", "1"))
+        assert scored.returncode == 0, scored.stdout + scored.stderr
+        stamp = course / "submitted" / student / NAME / "timestamp.txt"
+        stamp.write_text("2026-03-02 10:15:00 UTC\n")
+        again = S.course_command(
+            course, "grade", 300, CELL_TIMEOUT_S, args=("--assignment", NAME, "--student", student)
+        )
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Graded 1 submission(s)" in again.stdout
+        totals, by_task = S.read_scores(course)
+        assert by_task[(student, NAME, "mse")] == 1.0 and totals[(student, NAME)] == 6.0
+        assert totals[("imports_cell_edited", NAME)] == 7.0, "the others are as they were"
+        assert "score set by hand" in _feedback(course, student, NAME)
+        assert "2026-03-02 10:15:00" in (course / "grades.csv").read_text()

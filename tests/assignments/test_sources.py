@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -26,7 +27,7 @@ def test_source_notebook_is_well_formed(name):
         assert S.is_solution(answer) and "### BEGIN SOLUTION" in answer.source
         assert test.metadata.nbgrader.locked and test.metadata.nbgrader.points > 0
         visible, _, hidden = test.source.partition("### BEGIN HIDDEN TESTS")
-        assert "assert" in visible and "assert" in hidden, f"{task}: visible and hidden tests"
+        assert "assert" in visible and "record(" in hidden, f"{task}: visible and hidden tests"
 
 
 def _guide_points() -> dict[tuple[str, str], float]:
@@ -73,3 +74,23 @@ def test_student_work_is_kept_out_of_git():
         "grades.csv",
     ):
         assert path in ignored
+
+
+def test_every_question_has_an_answer_cell_graded_by_hand():
+    nb = S.source_notebook("ch05_multi_head")
+    answer = S.cell_of(nb, "heads_cost_answer")
+    assert answer.cell_type == "markdown" and S.is_solution(answer) and S.is_test(answer)
+    assert S.manual_tasks("ch05_multi_head") == {"heads_cost_answer": 1.0}
+    question = S.cell_of(nb, "count_parameters_task").source
+    assert "cell below" in question and "by hand" in question
+
+
+@pytest.mark.parametrize("name", S.NAMES)
+def test_every_visible_assert_says_what_it_expected(name):
+    for task in S.tasks(name):
+        visible = S.cell_of(S.source_notebook(name), f"{task}_tests").source
+        visible = visible.split("### BEGIN HIDDEN TESTS")[0]
+        asserts = [n for n in ast.walk(ast.parse(visible)) if isinstance(n, ast.Assert)]
+        assert asserts, f"{name}/{task}: no visible assert"
+        for node in asserts:
+            assert node.msg is not None, f"{name}/{task}: {ast.unparse(node)} has no message"
