@@ -437,8 +437,13 @@ def isolation() -> tuple[bool, str]:
     return _BWRAP
 
 
-def _bwrap_base() -> list[str]:
-    """The system and this Python, read-only; nothing else of the machine (no /home, no course)."""
+def _bwrap_base(root: Path | None = None) -> list[str]:
+    """The system and this Python, read-only; nothing else of the machine (no /home, no course).
+
+    Empty folders are laid over /tmp and the course first, then the system and Python are bound on
+    top, so a Python that lives inside the course (its .venv) or under /tmp stays usable.
+    """
+    hide = ["--tmpfs", "/tmp"] + (["--tmpfs", str(root)] if root is not None else [])
     binds = []
     places = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
     places += [sys.prefix, sys.base_prefix, sys.exec_prefix]
@@ -447,13 +452,12 @@ def _bwrap_base() -> list[str]:
         if os.path.exists(place):
             binds += ["--ro-bind", place, place]
     return [
+        *hide,
         *binds,
         "--dev",
         "/dev",
         "--proc",
         "/proc",
-        "--tmpfs",
-        "/tmp",
         "--unshare-net",
         "--unshare-pid",
         "--unshare-ipc",
@@ -466,11 +470,9 @@ def _command(box: Path, root: Path, sealed: bool) -> list[str]:
     python = [sys.executable, "-I", str(box / "runner.py"), "run-cells", str(box)]
     if not sealed:
         return python
-    hide = ["--tmpfs", str(root)]  # in case the course lies inside one of the bound folders
     return [
         "bwrap",
-        *_bwrap_base(),
-        *hide,
+        *_bwrap_base(root),
         "--bind",
         str(box),
         str(box),
