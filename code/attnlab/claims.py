@@ -66,6 +66,8 @@ def glue(name: str, value: object) -> object:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be a plain identifier (letters, digits, _), got {name!r}")
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()  # a NumPy or PyTorch scalar: its repr would not format as a number
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # a notebook outside the book (Colab): nothing to hand over

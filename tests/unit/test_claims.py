@@ -47,3 +47,13 @@ def test_bad_arguments_are_named() -> None:
 
 def test_glue_returns_the_value() -> None:
     assert glue("accuracy", 0.5) == 0.5
+
+
+def test_glue_hands_over_scalars_as_plain_numbers() -> None:
+    """myst-nb formats a glued number from its text; np.float64(0.17) would not parse."""
+    import numpy as np
+    import torch
+
+    for scalar in (np.float64(0.17), np.int64(3), torch.tensor(0.25)):
+        value = glue("scalar", scalar)
+        assert type(value) in (float, int) and repr(value) == repr(scalar.item())
