@@ -118,10 +118,10 @@ lab: setup
 	$(BIN)/jupyter lab book
 
 doctor: setup
-	$(BIN)/python -m attnlab.doctor
+	$(BIN)/python -m attnlab.core.doctor
 
 bench: setup
-	$(BIN)/python -m attnlab.bench
+	$(BIN)/python -m attnlab.ch05_multi_head.cost
 
 # ---- classroom assignments (nbgrader) -------------------------------------------------------------
 assignments: setup

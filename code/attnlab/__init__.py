@@ -1,94 +1,38 @@
 """attnlab: the shared code of the course "From a Line to Attention".
 
-Every chapter of the book imports from here instead of copying code. Modules, one idea each:
+One folder per chapter, named like the chapter's notebook, plus ``core`` for what they share:
 
-- ``validate``   argument checks that turn bad input into clear errors (all chapters)
-- ``line``       Chapter 1: a line, its loss and gradient descent
-- ``hinge``      Chapter 2: hinges (ReLU), sums of hinges, the MLP, XOR
-- ``digits``     Chapter 2: the handwritten-digits data set shipped with the course
-- ``tokenizer``  Chapter 3: a small byte-pair-encoding tokenizer
-- ``copytask``   Chapters 3-6: the copy-a-name data sets and their held-out splits
-- ``models``     Chapters 3-6: the next-token models (MLP and attention)
-- ``attention``  Chapters 4-5: scaled dot-product attention, SelfAttention, MultiHeadAttention
-- ``train``      the training loop with a progress bar
-- ``experiments`` Chapters 3-6: the experiments the book runs, as functions
-- ``checks``     exercise checks with kind, precise messages
-- ``widgets``    the logic behind each live widget (plain functions) and the ipywidgets wiring
-- ``doctor``     ``python -m attnlab.doctor``: an environment check for bug reports
+- ``core``                argument checks, seeds, the claims of the prose, THE training loop,
+                          the exercise-check runner, the explorable page machinery, ``doctor``
+- ``ch01_line``           a line, its loss and gradient descent
+- ``ch02_hinge``          hinges (ReLU), the MLP, XOR and the handwritten digits
+- ``ch03_next_token``     a tokenizer, next-token windows, the copy task and the MLP that fails it
+- ``ch04_attention``      scaled dot-product attention and the one-layer model that copies
+- ``ch05_multi_head``     multi-head attention, the two-value task and what attention costs
+- ``ch06_copying_names``  two layers that copy a whole name: the induction head
+
+Each chapter folder has a README that says what is where. A chapter imports only ``core`` and
+earlier chapters. ``attnlab.checks`` and ``attnlab.explorables`` gather every chapter's exercise
+checks and explorables in one place.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import random
-from collections.abc import Callable
-from typing import TypeVar
+from attnlab.core.seeds import (
+    SEED_OFFSET_VARIABLE,
+    keeps_global_rng,
+    seed_offset,
+    set_seed,
+    shift_seed,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "keeps_global_rng", "seed_offset", "set_seed", "shift_seed"]
-
-#: The environment variable that shifts every seed of the course (see :func:`shift_seed`).
-SEED_OFFSET_VARIABLE = "ATTNLAB_SEED_OFFSET"
-
-
-def seed_offset() -> int:
-    """The value of ``ATTNLAB_SEED_OFFSET`` (0 when it is not set), read at every call."""
-    text = os.environ.get(SEED_OFFSET_VARIABLE, "").strip()
-    if not text:
-        return 0
-    try:
-        offset = int(text)
-    except ValueError:
-        raise ValueError(
-            f"{SEED_OFFSET_VARIABLE} must be a whole number >= 0, got {text!r}"
-        ) from None
-    if not 0 <= offset < 2**62:
-        raise ValueError(f"{SEED_OFFSET_VARIABLE} must be between 0 and 2**62, got {offset}")
-    return offset
-
-
-def shift_seed(seed: object, name: str = "seed") -> int:
-    """The seed a run really uses: ``seed + ATTNLAB_SEED_OFFSET`` (all chapters).
-
-    ``set_seed`` and every ``run_*`` experiment pass their seed through here, so that
-    ``ATTNLAB_SEED_OFFSET=1000 make test`` runs every chapter and claim on seeds nobody chose.
-    """
-    from . import validate
-
-    return validate.seed(name, validate.seed(name, seed) + seed_offset())
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and PyTorch so that a re-run gives the same numbers (all chapters).
-
-    The seed is shifted by ``ATTNLAB_SEED_OFFSET`` when that variable is set (see ``shift_seed``).
-    """
-    seed = shift_seed(seed)  # checked before anything is seeded
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-_F = TypeVar("_F", bound=Callable)
-
-
-def keeps_global_rng(func: _F) -> _F:
-    """Decorator for the course's runs and trainers (all chapters): whatever ``func`` seeds or
-    draws from torch's global generator, the caller's random numbers afterwards stay as they were.
-
-    Inside, ``torch.manual_seed(seed)`` works as before, so a seed gives the same run as ever.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        import torch
-
-        with torch.random.fork_rng(devices=[]):
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+__all__ = [
+    "SEED_OFFSET_VARIABLE",
+    "__version__",
+    "keeps_global_rng",
+    "seed_offset",
+    "set_seed",
+    "shift_seed",
+]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from attnlab import line, shift_seed
+from attnlab import shift_seed
+from attnlab.ch01_line import line
 
 RATES = {"too small": 0.005, "good": 0.08}
 NOISE = 4.0  # the sleep data's noise, as in the chapter

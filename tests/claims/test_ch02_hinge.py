@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from attnlab import digits, hinge
+from attnlab.ch02_hinge import digits, hinge
 
 GOOD = 0.01  # the chapter's "good enough" bar
 

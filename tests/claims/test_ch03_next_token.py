@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab import experiments
-from attnlab.tokenizer import BPETokenizer, load_corpus
+from attnlab.ch03_next_token import experiment as experiments
+from attnlab.ch03_next_token.tokenizer import BPETokenizer, load_corpus
 
 RECITED = [
     "Ada turned the big key in the",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attnlab import induction
-from attnlab.experiments import run_copy_experiment
-from attnlab.plots import attention as plots
+from attnlab.ch03_next_token.experiment import run_copy_experiment
+from attnlab.ch04_attention import plots
+from attnlab.ch06_copying_names import induction
 
 
 @pytest.fixture(scope="module")

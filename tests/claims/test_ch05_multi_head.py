@@ -2,7 +2,7 @@
 
 The chapter trains the two-value task ("this year minus birth year") at 1, 2 and 4 heads on seeds
 0-4 and states these bounds in its prose (its hidden ``expect`` lines); here the same
-``attnlab.heads`` calls run on ``claim_seeds``, all head counts and seeds as one batched ensemble.
+``attnlab.ch05_multi_head.heads`` calls run on ``claim_seeds``, all head counts and seeds as one batched ensemble.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from attnlab.heads import TwoValueTask, half_lookups, run_two_value_experiment
+from attnlab.ch05_multi_head.heads import TwoValueTask, half_lookups, run_two_value_experiment
 
 # the chapter's training run (its cell that calls run_two_value_experiment) and its probe set
 SETTINGS = {"heads": (1, 2, 4), "steps": 1200, "batch_size": 32, "lr": 6e-3}

@@ -1,7 +1,7 @@
 """Chapter 6's claims about training runs, on the claim seeds, at the chapter's settings.
 
 The chapter trains seeds 0-4 and states these bounds in its prose (its hidden ``expect`` lines);
-here the same ``attnlab.induction`` calls run on ``claim_seeds``. Each model trains once per module,
+here the same ``attnlab.ch06_copying_names.induction`` calls run on ``claim_seeds``. Each model trains once per module,
 all seeds as one batched ensemble. What the chapter reports as a distribution (circuit shares, the
 step of the jump, induction scores of whole-name models) is glued from its run, not bounded here.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from attnlab import induction as ind
-from attnlab.checks import induction as induction_checks
+from attnlab.ch06_copying_names import checks as induction_checks
+from attnlab.ch06_copying_names import induction as ind
 
 # the chapter's whole-name experiment (its WHOLE and LR)
 WHOLE = dict(context_length=10, name_length=(2, 3), unseen=6, steps=800)

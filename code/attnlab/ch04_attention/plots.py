@@ -1,0 +1,370 @@
+"""The figures of Chapter 4: hand-built vectors, scores, softmax, the √d_k measurement, the
+explorer's state, context ("bank"), receptive fields, where weights come from, and the copy
+experiment's attention.
+
+Every function draws with matplotlib and returns the ``Figure``; in a notebook end the call with
+``;`` so that the figure shows once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from attnlab.ch04_attention.wordvectors import FEATURES, vectors
+from attnlab.core import validate
+
+__all__ = [
+    "plot_vectors",
+    "plot_worked_example",
+    "draw_temperature",
+    "plot_temperatures",
+    "plot_dot_product_spread",
+    "draw_explorer",
+    "plot_polysemy",
+    "plot_receptive_fields",
+    "plot_weight_sources",
+    "plot_copy_attention",
+    "copy_attention_by_slot",
+    "plot_copy_curves",
+    "plot_copy_heatmaps",
+]
+
+BASE = "#4C72B0"  # an ordinary bar
+WIN = "#DD8452"  # the winner / the query
+POS = "#55A868"  # a positive feature
+NEG = "#C44E52"  # a negative feature
+GREY = "#8C8C8C"
+
+
+def _tidy(ax: plt.Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _bars(ax: plt.Axes, tokens: Sequence[str], heights: Sequence[float], fmt: str = "{:.2f}"):
+    heights = list(heights)
+    top = max(heights)
+    colors = [WIN if abs(h - top) < 1e-9 else BASE for h in heights]
+    ax.bar(range(len(heights)), heights, color=colors)
+    span = max(heights) - min(0.0, min(heights)) or 1.0
+    for j, h in enumerate(heights):
+        y = h + 0.02 * span if h >= 0 else h - 0.02 * span
+        ax.text(j, y, fmt.format(h), ha="center", va="bottom" if h >= 0 else "top", fontsize=8)
+    if min(heights) < 0:
+        ax.set_ylim(min(heights) - 0.15 * span, max(heights) + 0.12 * span)
+    ax.set_xticks(range(len(tokens)), tokens, rotation=45, ha="right")
+    ax.axhline(0, color=GREY, lw=0.8)
+    _tidy(ax)
+
+
+def _feature_bars(ax: plt.Axes, values: Sequence[float], title: str) -> None:
+    values = list(values)
+    colors = [POS if v >= 0 else NEG for v in values]
+    ax.barh(range(len(values)), values, color=colors)
+    ax.set_yticks(range(len(values)), FEATURES)
+    ax.invert_yaxis()
+    ax.axvline(0, color=GREY, lw=0.8)
+    for d, v in enumerate(values):
+        ax.text(v + (0.02 if v >= 0 else -0.02), d, f"{v:.2f}", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8)  # fmt: skip
+    ax.set_title(title)
+    ax.set_xlim(min(-0.3, min(values) - 0.3), max(1.1, max(values) + 0.3))
+    _tidy(ax)
+
+
+def plot_vectors(words: Sequence[str], query_word: str | None = None) -> Figure:
+    """The keys ("what I am") of ``words`` as a table of numbers, and one word's query (Ch. 4)."""
+    _, keys, _ = vectors(list(words))
+    rows = [np.asarray(keys)]
+    labels = [f"key of '{w}'" for w in words]
+    if query_word is not None:
+        rows.append(np.asarray(vectors([query_word])[0]))
+        labels.append(f"QUERY of '{query_word}'")
+    table = np.vstack(rows)
+    fig, ax = plt.subplots(figsize=(8.2, 0.38 * len(table) + 1.6), layout="constrained")
+    limit = max(1.0, np.abs(table).max())
+    ax.imshow(table, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+    for (r, c), v in np.ndenumerate(table):
+        if v != 0:
+            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=9,
+                    color="white" if abs(v) > 0.6 * limit else "black")  # fmt: skip
+    ax.set_xticks(range(len(FEATURES)), FEATURES, rotation=30, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    if query_word is not None:
+        ax.axhline(len(words) - 0.5, color="black", lw=2)
+    ax.set_title("hand-built vectors: every number is a feature you can read (blank = 0)")
+    return fig
+
+
+def plot_worked_example(state: dict) -> Figure:
+    """An explorer state in three steps: scores q·k, softmax weights, the output mix (Ch. 4)."""
+    tokens, q = state["tokens"], state["query"]
+    fig, axes = plt.subplots(
+        1, 3, figsize=(13, 3.8), layout="constrained", gridspec_kw={"width_ratios": [1.1, 1.1, 1]}
+    )
+    _bars(axes[0], tokens, state["raw_scores"], "{:g}")
+    axes[0].set_title(f"1. scores: query of '{tokens[q]}' · key of each word")
+    _bars(axes[1], tokens, state["weights"])
+    axes[1].set_title("2. softmax(score / √8): the weights")
+    axes[1].set_ylim(0, 1.05)
+    _feature_bars(axes[2], state["output"], f"3. new vector for '{tokens[q]}' = Σ weight × value")
+    return fig
+
+
+def draw_temperature(state: dict, labels: Sequence[str], ax: plt.Axes | None = None) -> Figure:
+    """Draw a :func:`~attnlab.ch04_attention.widgets.temperature_state` as bars (Chapter 4)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+    else:
+        fig = ax.figure
+    _bars(ax, labels, state["weights"])
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("softmax weight")
+    ax.set_title(f"T = {state['temperature']:.2f}: the winner gets {state['largest']:.0%}")
+    return fig
+
+
+def plot_temperatures(
+    scores: object, labels: Sequence[str], temperatures: Sequence[float]
+) -> Figure:
+    """The same scores through softmax at several temperatures, side by side (Chapter 4)."""
+    from attnlab.ch04_attention.state import temperature_state
+
+    fig, axes = plt.subplots(
+        1,
+        len(temperatures),
+        figsize=(4 * len(temperatures), 3.2),
+        layout="constrained",
+        sharey=True,
+    )
+    for ax, t in zip(np.atleast_1d(axes), temperatures, strict=True):
+        draw_temperature(temperature_state(scores, t), labels, ax=ax)
+    return fig
+
+
+def plot_dot_product_spread(result: dict) -> Figure:
+    """:func:`~attnlab.ch04_attention.attention.dot_product_spread` as three panels (Chapter 4)."""
+    d = np.asarray(result["d_k"])
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.9), layout="constrained")
+    ax = axes[0]
+    ax.plot(d, result["spread"], "o-", color=NEG, label="q·k (measured)")
+    ax.plot(d, np.sqrt(d), ":", color="black", label="√d_k")
+    ax.plot(d, result["spread_scaled"], "o-", color=POS, label="q·k / √d_k (measured)")
+    ax.set_yscale("log", base=2)
+    ax.set_ylabel("spread (standard deviation)")
+    ax.set_title("1. random dot products spread out as d_k grows")
+    ax = axes[1]
+    ax.plot(d, result["top_weight"], "o-", color=NEG, label="softmax(q·k)")
+    ax.plot(d, result["top_weight_scaled"], "o-", color=POS, label="softmax(q·k / √d_k)")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("largest weight among 10 keys (mean)")
+    ax.set_title("2. unscaled, the softmax saturates: one key takes all")
+    ax = axes[2]
+    ax.plot(d, result["sensitivity"], "o-", color=NEG, label="softmax(q·k)")
+    ax.plot(d, result["sensitivity_scaled"], "o-", color=POS, label="softmax(q·k / √d_k)")
+    ax.set_ylim(0, 1.0)
+    ax.set_ylabel("how much the weights respond\nto the scores: 1 - Σ w²")
+    ax.set_title("3. a saturated softmax hardly responds")
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("d_k (length of query and key)")
+        ax.legend(frameon=False)
+        _tidy(ax)
+        ax.grid(alpha=0.25)
+    return fig
+
+
+def draw_explorer(state: dict) -> Figure:
+    """Draw an :func:`~attnlab.ch04_attention.widgets.explorer_state`: weights and output (Ch. 4)."""
+    tokens, q = state["tokens"], state["query"]
+    fig, axes = plt.subplots(
+        1, 2, figsize=(12, 3.6), layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]}
+    )
+    ax = axes[0]
+    _bars(ax, tokens, state["weights"])
+    ax.set_ylim(0, 1.08)
+    labels = [f"{t}\n{s:+.2f}" for t, s in zip(tokens, state["scores"], strict=True)]
+    ax.set_xticks(range(len(tokens)), labels, rotation=0, ha="center", fontsize=8)
+    ax.get_xticklabels()[q].set_fontweight("bold")
+    ax.set_ylabel("weight")
+    ax.set_title(f"where '{tokens[q]}' looks (under each word: its score q·k/√d_k)")
+    _feature_bars(axes[1], state["output"], f"output for '{tokens[q]}'")
+    return fig
+
+
+def plot_polysemy(river: dict, money: dict) -> Figure:
+    """'bank' in two sentences: where it looks, and its two different outputs (Chapter 4)."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), layout="constrained")
+    for ax, state in zip(axes[:2], (river, money), strict=True):
+        _bars(ax, state["tokens"], state["weights"])
+        ax.set_ylim(0, 1.0)
+        ax.set_title(f"'{' '.join(state['tokens'])}': where 'bank' looks", fontsize=10)
+    ax = axes[2]
+    y = np.arange(len(FEATURES))
+    ax.barh(y - 0.2, river["output"], height=0.4, color="#4C9ED9", label="next to 'river'")
+    ax.barh(y + 0.2, money["output"], height=0.4, color="#C9A227", label="next to 'money'")
+    ax.set_yticks(y, FEATURES)
+    ax.invert_yaxis()
+    ax.axvline(0, color=GREY, lw=0.8)
+    ax.set_title("the output vector of 'bank'")
+    ax.legend(frameon=False, loc="center right")
+    _tidy(ax)
+    return fig
+
+
+def plot_receptive_fields(n_tokens: int = 12, kernel: int = 3, layers: int = 3) -> Figure:
+    """A convolution's local view grows a few tokens per layer; attention sees all at once (Ch. 4)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.3), layout="constrained")
+    target = n_tokens - 1
+    half = kernel // 2
+    ax = axes[0]
+    reach = {layers: {target}}
+    for level in range(layers, 0, -1):  # which units below feed the ones we reach
+        below = set()
+        for i in reach[level]:
+            below |= {j for j in range(i - half, i + half + 1) if 0 <= j < n_tokens}
+        reach[level - 1] = below
+    for level in range(layers + 1):
+        for i in range(n_tokens):
+            on = i in reach[level]
+            ax.add_patch(plt.Circle((i, level), 0.22, color=WIN if on else "#DDDDDD", zorder=3))
+        if level < layers:
+            for i in reach[level + 1]:
+                for j in range(i - half, i + half + 1):
+                    if 0 <= j < n_tokens:
+                        ax.plot([j, i], [level, level + 1], color=BASE, lw=1, zorder=1)
+    seen = len(reach[0])
+    ax.set_title(f"convolution (kernel {kernel}): after {layers} layers the last token\n"
+                 f"has seen only {seen} of {n_tokens} tokens")  # fmt: skip
+    ax.set_yticks(range(layers + 1), ["tokens"] + [f"layer {k}" for k in range(1, layers + 1)])
+    ax = axes[1]
+    for j in range(n_tokens):
+        ax.add_patch(plt.Circle((j, 0), 0.22, color=WIN, zorder=3))
+        ax.plot([j, target], [0, 1], color=BASE, lw=1, zorder=1)
+    ax.add_patch(plt.Circle((target, 1), 0.22, color=WIN, zorder=3))
+    ax.set_yticks([0, 1], ["tokens", "layer 1"])
+    ax.set_title(f"attention: after 1 layer the last token\nhas looked at all {n_tokens} tokens")
+    for ax in axes:
+        ax.set_xlim(-0.7, n_tokens - 0.3)
+        ax.set_ylim(-0.5, (layers if ax is axes[0] else 1) + 0.5)
+        ax.set_aspect("equal")
+        ax.set_xticks([0, target], ["first", "last"])
+        for side in ("top", "right", "left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(length=0)
+    return fig
+
+
+def plot_weight_sources(first: dict, second: dict, seed: int = 0) -> Figure:
+    """Where the weights come from: a line's w, an MLP's matrix, attention's weights (Ch. 4).
+
+    ``first`` and ``second`` are explorer states of the same query word in two sentences.
+    """
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
+    fig, axes = plt.subplots(
+        1,
+        4,
+        figsize=(15, 3.6),
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1, 1, 1.3, 1.3]},
+    )
+    ax = axes[0]
+    ax.text(0.5, 0.55, "w = 0.6", fontsize=22, ha="center", va="center", color=WIN)
+    ax.text(0.5, 0.25, "the same number\nfor every input", ha="center", va="center")
+    ax.axis("off")
+    ax.set_title("Level 1: line\ny = w·x + b  (static, simple)")
+    ax = axes[1]
+    ax.imshow(torch.randn(6, 6, generator=generator).numpy(), cmap="RdBu", vmin=-2.5, vmax=2.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("the same matrix for every input")
+    ax.set_title("Level 2: hinge / MLP\nmax(0, W·x + b)  (static, shapes)")
+    for ax, state in zip(axes[2:], (first, second), strict=True):
+        _bars(ax, state["tokens"], state["weights"])
+        ax.set_ylim(0, 1.0)
+        ax.set_xticks(range(len(state["tokens"])), state["tokens"], rotation=60, fontsize=8)
+        ax.set_title(f"Level 3: attention (dynamic)\nweights of '{state['tokens'][state['query']]}'"
+                     f" in this sentence", fontsize=10)  # fmt: skip
+    return fig
+
+
+def plot_copy_attention(weights: np.ndarray, context_length: int) -> Figure:
+    """Where the last token looks, by the slot the name is in (Chapter 4's copy experiment).
+
+    ``weights[s, p]`` is the mean attention weight of the last token on position ``p`` when the
+    name sits at slot ``s`` (see ``attnlab.ch03_next_token.experiment``); the name's cell is outlined.
+    """
+    weights = np.asarray(weights)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    image = ax.imshow(weights, cmap="Oranges", vmin=0, vmax=1)
+    for (s, p), v in np.ndenumerate(weights):
+        ax.text(p, s, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if v > 0.6 else "black")  # fmt: skip
+    for s in range(weights.shape[0]):
+        ax.add_patch(Rectangle((s - 0.5, s - 0.5), 1, 1, fill=False, lw=2, color="black"))
+    ax.set_xticks(range(context_length), [*range(context_length - 1), "is"][:context_length])
+    ax.set_xlabel("position the last token ('is') attends to")
+    ax.set_ylabel("slot where the name is")
+    ax.set_title(
+        "attention lands on the name, wherever it is\n(held-out combinations, mean weight)"
+    )
+    fig.colorbar(image, ax=ax, shrink=0.8, label="attention weight")
+    return fig
+
+
+def copy_attention_by_slot(result: object, per_slot: int = 200, seed: int = 0) -> np.ndarray:
+    """Mean attention of the last token over the window, for names at each slot (Chapter 4).
+
+    ``result`` is a ``run_copy_experiment("attention", ...)`` result. For every slot, ``per_slot``
+    fresh contexts of the HELD-OUT combinations with the name at that slot are drawn (a slot with
+    no held-out combination uses the seen ones). Returns ``(n_slots, context_length)``.
+    """
+    task = getattr(result, "task", None)
+    if task is None or not hasattr(result, "attention_weights"):
+        raise TypeError("result must be what run_copy_experiment('attention', ...) returns")
+    per_slot = int(per_slot)
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
+    rows = []
+    for slot in range(task.n_slots):
+        names = torch.nonzero(~task.seen[:, slot])[:, 0]
+        if len(names) == 0:
+            names = torch.nonzero(task.seen[:, slot])[:, 0]
+        pick = names[torch.randint(0, len(names), (per_slot,), generator=generator)]
+        contexts = torch.randint(
+            0, task.n_fillers, (per_slot, task.context_length), generator=generator
+        )
+        contexts[:, -1] = task.marker_id
+        contexts[:, slot] = pick + task.first_name_id
+        rows.append(result.attention_weights(contexts).mean(dim=0).numpy())
+    return np.stack(rows)
+
+
+def plot_copy_curves(mlp_results: Sequence, attention_results: Sequence) -> Figure:
+    """Chapter 3's training curves, the MLP and attention side by side (Chapter 4)."""
+    from attnlab.ch03_next_token.plots import plot_copy_curves as curves
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained", sharey=True)
+    curves(mlp_results, f"MLP: {len(mlp_results)} seeds", ax=axes[0], legend=False)
+    curves(attention_results, f"one attention layer: {len(attention_results)} seeds", ax=axes[1])
+    for ax in axes:
+        _tidy(ax)
+    return fig
+
+
+def plot_copy_heatmaps(mlp_result: object, attention_result: object) -> Figure:
+    """Chapter 3's group x slot accuracy heatmap, the MLP and attention side by side (Ch. 4)."""
+    from attnlab.ch03_next_token.plots import plot_group_slot_heatmap as heatmap
+
+    fig, axes = plt.subplots(2, 1, figsize=(8, 4.4), layout="constrained")
+    heatmap(mlp_result, f"MLP, seed {mlp_result.seed} (outlined: seen in training)", ax=axes[0])
+    heatmap(
+        attention_result,
+        f"attention, seed {attention_result.seed} (outlined: seen in training)",
+        ax=axes[1],
+    )
+    return fig

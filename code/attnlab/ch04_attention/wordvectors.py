@@ -1,0 +1,169 @@
+"""Hand-built word vectors whose every number means something (Chapter 4).
+
+A trained model learns its queries, keys and values, and nobody can read them. Here we build them
+by hand, so that every score of the chapter can be checked by eye. Each dimension is a feature with
+a name (``FEATURES``): is the word a noun, is it mechanical, can it get tired, ...
+
+Every word of the small lexicon holds three vectors over those features:
+
+- ``key``   "what I am": the word's profile (robot: a noun, mechanical, can get tired);
+- ``query`` "what I am looking for" (it: a noun that can get tired);
+- ``value`` "what I have to give" when someone attends to me. For most words the value is the
+  profile itself; "bank" hands over an ambiguous meaning (a bit of water, a bit of money).
+
+A word that looks for nothing in particular has a zero query (it spreads its attention evenly).
+The "noun" feature is +1 for nouns, -1 for words that are clearly not nouns and 0 for the
+stand-ins "it" and "she", so a query that wants a noun also turns away from the small words.
+
+``LEXICON`` has the shape the web book's explorer reads: ``{word: {"query", "key", "value"}}``,
+plain lists of floats (JSON-ready).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import torch
+
+from attnlab.core import validate
+
+__all__ = [
+    "FEATURES",
+    "LEXICON",
+    "ROBOT_SENTENCE",
+    "RIVER_SENTENCE",
+    "MONEY_SENTENCE",
+    "vector",
+    "vectors",
+    "lexicon_with",
+]
+
+#: The names of the dimensions, in order (d_k = d_v = 8).
+FEATURES: tuple[str, ...] = (
+    "noun",
+    "verb",
+    "mechanical",
+    "can get tired",
+    "flat surface",
+    "describes",
+    "water",
+    "money",
+)
+
+ROBOT_SENTENCE: tuple[str, ...] = tuple("the robot sat on the floor because it was tired".split())
+RIVER_SENTENCE: tuple[str, ...] = tuple("we sat by the river bank".split())
+MONEY_SENTENCE: tuple[str, ...] = tuple("she put money in the bank".split())
+
+_NOT_A_NOUN = {"noun": -1.0}
+
+# Only the non-zero features are written; the rest are 0. value=None means "my profile".
+_WORDS: dict[str, dict[str, dict[str, float] | None]] = {
+    # the robot sentence
+    "the": {"key": _NOT_A_NOUN},
+    "robot": {"key": {"noun": 1, "mechanical": 1, "can get tired": 1}},
+    "sat": {"key": {"noun": -1, "verb": 1}},
+    "on": {"key": _NOT_A_NOUN},
+    "floor": {"key": {"noun": 1, "flat surface": 1}},
+    "because": {"key": _NOT_A_NOUN},
+    "it": {"key": {}, "query": {"noun": 4, "can get tired": 4}},
+    "was": {"key": {"noun": -1, "verb": 1}},
+    "tired": {"key": {"noun": -1, "describes": 1}},
+    # words to swap in
+    "cat": {"key": {"noun": 1, "can get tired": 1}},
+    "dog": {"key": {"noun": 1, "can get tired": 1}},
+    "box": {"key": {"noun": 1}},
+    "table": {"key": {"noun": 1, "flat surface": 1}},
+    "mat": {"key": {"noun": 1, "flat surface": 1}},
+    "car": {"key": {"noun": 1, "mechanical": 1}},
+    "lay": {"key": {"noun": -1, "verb": 1}},
+    # river bank and money bank
+    "we": {"key": {}},
+    "she": {"key": {}},
+    "by": {"key": _NOT_A_NOUN},
+    "in": {"key": _NOT_A_NOUN},
+    "put": {"key": {"noun": -1, "verb": 1}},
+    "river": {"key": {"noun": 1, "water": 1}},
+    "money": {"key": {"noun": 1, "money": 1}},
+    "bank": {
+        "key": {"noun": 1},
+        "query": {"water": 4, "money": 4},
+        "value": {"noun": 1, "water": 0.5, "money": 0.5},
+    },
+}
+
+
+def _dense(features: Mapping[str, float]) -> list[float]:
+    unknown = set(features) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown feature(s) {sorted(unknown)}; the features are {list(FEATURES)}")
+    return [float(features.get(name, 0.0)) for name in FEATURES]
+
+
+def _entry(spec: Mapping[str, Mapping[str, float] | None]) -> dict[str, list[float]]:
+    key = _dense(spec["key"] or {})
+    query = _dense(spec.get("query") or {})
+    value = key if spec.get("value") is None else _dense(spec["value"])
+    return {"query": query, "key": key, "value": list(value)}
+
+
+#: ``{word: {"query": [...], "key": [...], "value": [...]}}``, 8 numbers each, over ``FEATURES``.
+LEXICON: dict[str, dict[str, list[float]]] = {word: _entry(s) for word, s in _WORDS.items()}
+
+
+def _check_words(words: object, lexicon: Mapping[str, Mapping[str, list[float]]]) -> list[str]:
+    if isinstance(words, str):
+        words = words.split()
+    if not isinstance(words, Sequence) or not words or not all(isinstance(w, str) for w in words):
+        raise TypeError(f"words must be a non-empty list of words (or a sentence), got {words!r}")
+    missing = [w for w in words if w not in lexicon]
+    if missing:
+        raise ValueError(
+            f"words {missing} are not in the lexicon; known words: {', '.join(sorted(lexicon))}"
+        )
+    return list(words)
+
+
+def vector(word: str, part: str = "key") -> torch.Tensor:
+    """One word's ``"query"``, ``"key"`` or ``"value"`` vector, shape (8,), float64 (Chapter 4)."""
+    validate.one_of("part", part, ["query", "key", "value"])
+    (word,) = _check_words([word], LEXICON)
+    return torch.tensor(LEXICON[word][part], dtype=torch.float64)
+
+
+def vectors(
+    words: Sequence[str] | str,
+    lexicon: Mapping[str, Mapping[str, list[float]]] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The queries, keys and values of a sentence: three (len(words), 8) float64 tensors.
+
+    ``words`` is a list of words or a space-separated sentence; ``lexicon`` defaults to
+    ``LEXICON`` (pass :func:`lexicon_with`'s result to try a changed vector).
+    """
+    lexicon = LEXICON if lexicon is None else lexicon
+    if not isinstance(lexicon, Mapping):
+        raise TypeError(
+            f"lexicon must be a dict {{word: {{'query', 'key', 'value'}}}}, got {lexicon!r}"
+        )
+    words = _check_words(words, lexicon)
+    return tuple(  # type: ignore[return-value]
+        torch.tensor([lexicon[w][part] for w in words], dtype=torch.float64)
+        for part in ("query", "key", "value")
+    )
+
+
+def lexicon_with(
+    word: str, part: str, features: Mapping[str, float]
+) -> dict[str, dict[str, list[float]]]:
+    """A copy of ``LEXICON`` where ``word``'s ``part`` vector is replaced (Chapter 4's exercise).
+
+    ``features`` names the non-zero features, e.g. ``{"noun": 4, "flat surface": 4}``.
+    """
+    validate.one_of("part", part, ["query", "key", "value"])
+    (word,) = _check_words([word], LEXICON)
+    if not isinstance(features, Mapping):
+        raise TypeError(f"features must be a dict {{feature name: number}}, got {features!r}")
+    for name, number in features.items():
+        validate.finite_number(f"features[{name!r}]", number)
+    changed = {w: {p: list(v) for p, v in entry.items()} for w, entry in LEXICON.items()}
+    changed[word][part] = _dense(features)
+    return changed

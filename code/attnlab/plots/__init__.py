@@ -1,1 +1,0 @@
-"""Figures, one module per topic (line, hinge, copy, attention, heads, induction)."""

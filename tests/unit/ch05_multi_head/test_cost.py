@@ -1,0 +1,78 @@
+"""The cost benchmark (Chapter 5, `make bench`): measurements, slopes and ratios, no wall-clock
+asserts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from attnlab.ch05_multi_head import cost as bench
+
+
+def test_fit_slope_recovers_a_power():
+    lengths = [64, 128, 256, 512]
+    assert math.isclose(bench.fit_slope(lengths, [3 * n**2 for n in lengths]), 2.0, abs_tol=1e-9)
+    assert math.isclose(bench.fit_slope(lengths, [5 * n for n in lengths]), 1.0, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "lengths,values,words",
+    [([1], [1], "at least 2"), ([1, 2], [1], "same length"), ([1, 2], [0, 1], "positive")],
+)
+def test_fit_slope_bad_input(lengths, values, words):
+    with pytest.raises(ValueError, match=words):
+        bench.fit_slope(lengths, values)
+
+
+def test_peak_memory_sees_the_weights_table():
+    """The step-by-step path holds L x L tables per head; the fused one only the output."""
+    from attnlab.ch04_attention.attention import scaled_dot_product_attention
+
+    q = torch.randn(1, 2, 256, 8)
+    with torch.no_grad():
+        step = bench.peak_memory(lambda: scaled_dot_product_attention(q, q, q))
+        fused = bench.peak_memory(lambda: torch.nn.functional.scaled_dot_product_attention(q, q, q))
+    table = 2 * 256 * 256 * 4  # one float32 (256, 256) table per head
+    assert step >= table
+    assert fused < table / 4
+
+
+def test_memory_slopes_two_and_one():
+    cost = bench.measure_cost(lengths=(64, 128, 256, 512), repeats=1, progress=False)
+    slopes = cost.slopes("memory", skip=1)
+    assert slopes["step by step"] >= 1.8, slopes
+    assert slopes["fused"] <= 1.2, slopes
+    assert all(t > 0 for times in cost.time.values() for t in times)
+    assert len(cost.speedup()) == 4
+
+
+def test_time_call_is_positive_and_checks_arguments():
+    assert bench.time_call(lambda: sum(range(100)), repeats=3, min_time=0.001) > 0
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        bench.time_call(lambda: None, repeats=0)
+
+
+def test_compare_modules_reports_ratios():
+    (timing,) = bench.compare_modules(lengths=(32,), d_model=16, n_heads=2, repeats=1)
+    assert timing.length == 32
+    assert timing.fused_ratio > 0 and timing.step_ratio > 0
+    assert math.isclose(timing.fused_ratio, timing.fused / timing.torch_module)
+
+
+def test_main_quick_prints_ratios(capsys, monkeypatch):
+    monkeypatch.setattr(bench, "measure_cost", _tiny(bench.measure_cost, lengths=(32, 64)))
+    monkeypatch.setattr(bench, "compare_modules", _tiny(bench.compare_modules, lengths=(32,)))
+    assert bench.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "fused ratio" in out and "log-log slope of memory" in out
+
+
+def _tiny(func, **fixed):
+    def call(*args, **kwargs):
+        kwargs.pop("lengths", None)
+        args = args[1:] if args else ()
+        return func(*args, **{**kwargs, **fixed})
+
+    return call
