@@ -27,9 +27,11 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import copy
 import csv
 import hashlib
 import html
+import importlib
 import io
 import json
 import math
@@ -128,6 +130,7 @@ def run_cells(box: Path) -> None:
     shell = InteractiveShell.instance(config=config)
     namespace = shell.user_ns
 
+    shared_cases = job.get("cases", {})
     for index, cell in enumerate(job["cells"]):
         if index in skip:
             continue
@@ -141,6 +144,10 @@ def run_cells(box: Path) -> None:
                 data = {"unsupported": type(problem).__name__}
             records.append({"label": str(label), "value": data, "how": how})
             return value
+
+        def cases(name, shared=shared_cases):
+            """The inputs of exercise `name` that the book's check uses too: (label, args) pairs."""
+            return [(label, tuple(args)) for label, args in copy.deepcopy(shared[name])]
 
         def raises(error, function, *args, **kwargs):
             """True when function(*args, **kwargs) raises `error`."""
@@ -162,6 +169,7 @@ def run_cells(box: Path) -> None:
                 if cell["role"] == "test":
                     # a test cell skips IPython's input and AST transformers: plain Python
                     namespace["record"], namespace["raises"] = record, raises
+                    namespace["cases"] = cases
                     code = compile(cell["source"], f"<test cell {cell['id']}>", "exec")
                     exec(code, namespace)  # noqa: S102 (the course's own test code)
                 else:
@@ -321,6 +329,17 @@ class Run:
     cells: list[dict]  # {"role", "id", "source", "task"}
     notes: dict[str, list[str]] = field(default_factory=dict)  # task -> what happened to it
     answers: dict[str, str] = field(default_factory=dict)  # task -> the student's answer source
+    cases: dict[str, list] = field(default_factory=dict)  # exercise -> its shared cases
+
+
+def exercise_cases(name: str) -> dict[str, list]:
+    """The cases that the book's checks and this assignment's hidden tests share, as plain JSON
+    data (``attnlab.<name>.exercises.CASES``); {} for a chapter without that module."""
+    try:
+        module = importlib.import_module(f"attnlab.{name}.exercises")
+    except ModuleNotFoundError:
+        return {}
+    return json.loads(json.dumps(module.CASES))  # tuples become lists: plain JSON
 
 
 def build_run(spec: list[Cell], student_nb) -> Run:
@@ -503,7 +522,12 @@ def execute(run: Run, files: Path | None, root: Path, label: str) -> list[dict |
             else:
                 (box / "work").mkdir()
             shutil.copy(Path(__file__), box / "runner.py")
-            job = {"timeout": limit, "skip": sorted(killers), "cells": run.cells}
+            job = {
+                "timeout": limit,
+                "skip": sorted(killers),
+                "cells": run.cells,
+                "cases": run.cases,
+            }
             (box / "cells.json").write_text(json.dumps(job))
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -888,7 +912,8 @@ def reference_results(root: Path, name: str, spec: list[Cell]) -> dict:
             continue
         source = _without_markers(cell.source) if cell.role == "answer" else cell.source
         cells.append({"role": cell.role, "id": cell.grade_id, "source": source, "task": cell.task})
-    results = execute(Run(cells=cells), None, root, f"{name} (instructor's solution)")
+    run = Run(cells=cells, cases=exercise_cases(name))
+    results = execute(run, None, root, f"{name} (instructor's solution)")
     reference = {}
     for cell, result in zip(cells, results, strict=False):
         if cell["role"] != "test":
@@ -915,6 +940,7 @@ def grade_one(root, name, spec, reference, student) -> Graded:
     if nb is None:
         return Graded(student, name, [], f"not graded: {problem}", [], timestamp=stamp)
     run = build_run(spec, nb)
+    run.cases = exercise_cases(name)
     results = execute(run, folder, root, f"{student}/{name}")
     tasks = score_run(spec, run, results, reference)
     notes = [note] if note else []

@@ -6,10 +6,18 @@ from collections.abc import Callable
 
 import torch
 
-from attnlab.ch01_line import line
+from attnlab.ch01_line import exercises, line
 from attnlab.core.checks import Case, CheckResult, never_raises, run_cases
 
 __all__: list[str] = ["check_mse", "check_mse_gradient", "check_gradient_step"]
+
+
+def _as_tensors(cases: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """The shared cases (plain lists) with every list turned into a float tensor."""
+    return [
+        (label, tuple(torch.tensor(a) if isinstance(a, list) else a for a in args))
+        for label, args in cases
+    ]
 
 
 def _through_every_point() -> tuple[torch.Tensor, torch.Tensor]:
@@ -29,22 +37,8 @@ def check_mse(mse: Callable) -> CheckResult:
 
 
 def _mse_cases() -> list[Case]:
-    hours, scores = line.make_line_data(n=6, seed=0)
-    guess = line.predict(0.0, 60.0, hours)
     return [
-        Case("a perfect prediction", (torch.tensor([1.0, 2.0, 3.0]),) * 2, 0.0),
-        Case(
-            "every guess 2 too high",
-            (torch.tensor([3.0, 4.0, 5.0]), torch.tensor([1.0, 2.0, 3.0])),
-            4.0,
-        ),
-        Case(
-            "one guess too high and one too low: the errors must not cancel",
-            (torch.tensor([2.0, 0.0]), torch.tensor([1.0, 1.0])),
-            1.0,
-        ),
-        Case("a single student", (torch.tensor([70.0]), torch.tensor([64.0])), 36.0),
-        Case("six students, everyone guessed 60", (guess, scores), line.mse(guess, scores)),
+        Case(label, args, line.mse(*args)) for label, args in _as_tensors(exercises.cases("mse"))
     ]
 
 
@@ -61,25 +55,9 @@ def check_mse_gradient(mse_gradient: Callable) -> CheckResult:
 
 
 def _mse_gradient_cases() -> list[Case]:
-    x, y = _through_every_point()
-    hours, scores = line.make_line_data(n=6, seed=0)
     return [
-        Case(
-            "the line y = 2x + 1 goes through every point: nothing to fix",
-            (2.0, 1.0, x, y),
-            (0.0, 0.0),
-        ),
-        Case("the line is 1 too high at every point", (2.0, 2.0, x, y), (2.0, 2.0)),
-        Case(
-            "a single point at x = 3, the line 3 too high",
-            (1.0, 0.0, torch.tensor([3.0]), torch.tensor([0.0])),
-            (18.0, 6.0),
-        ),
-        Case(
-            "six students, the flat line w = 0, b = 60",
-            (0.0, 60.0, hours, scores),
-            line.mse_gradient(0.0, 60.0, hours, scores),
-        ),
+        Case(label, args, line.mse_gradient(*args))
+        for label, args in _as_tensors(exercises.cases("mse_gradient"))
     ]
 
 

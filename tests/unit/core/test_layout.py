@@ -1,0 +1,110 @@
+"""The package's shape, read from its imports (ast): one folder per chapter, no cycles.
+
+- ``core`` imports no chapter; a chapter imports only ``core`` and earlier chapters;
+- only notebooks import a chapter's ``widgets`` (ipywidgets); the package never does;
+- no import cycle between the package's modules (lazy imports inside functions count too);
+- no module over about 400 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import attnlab
+
+PACKAGE = Path(attnlab.__file__).parent
+MODULES = {
+    ".".join(("attnlab", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+        ".__init__"
+    ): path
+    for path in sorted(PACKAGE.rglob("*.py"))
+}
+CHAPTER = re.compile(r"^attnlab\.ch(\d\d)_\w+")
+MAX_LINES = 420
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every attnlab module that ``name`` imports, at the top or inside a function."""
+    found = set()
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("attnlab"))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            if not base.startswith("attnlab"):
+                continue
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in MODULES else base)
+    return found - {name}
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _where(name: str) -> str:
+    if name.startswith("attnlab.core"):
+        return "core"
+    match = CHAPTER.match(name)
+    return f"ch{match.group(1)}" if match else "top"
+
+
+def test_the_layout_is_one_folder_per_chapter():
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    chapters = {p.stem for p in (PACKAGE.parents[1] / "book").glob("ch*.ipynb")}
+    assert chapters <= folders, f"a chapter without its folder: {sorted(chapters - folders)}"
+    for folder in sorted(folders - {"data"}):
+        assert (PACKAGE / folder / "__init__.py").exists(), folder
+        if folder.startswith("ch"):
+            assert (PACKAGE / folder / "README.md").exists(), f"{folder} has no README.md"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_a_module_imports_only_core_and_earlier_chapters(name):
+    where = _where(name)
+    for target in sorted(GRAPH[name]):
+        there = _where(target)
+        if where == "core":  # the package root itself holds only the seeds of core
+            assert there == "core" or target == "attnlab", f"{name} (core) imports {target}"
+        elif where.startswith("ch"):
+            assert there == "core" or (there.startswith("ch") and there <= where), (
+                f"{name} imports {target}: a chapter imports only core and earlier chapters"
+            )
+        assert not target.endswith(".widgets"), (
+            f"{name} imports {target}: only notebooks import widgets (put logic in state.py)"
+        )
+
+
+def test_the_package_root_imports_only_core():
+    assert all(_where(target) == "core" for target in GRAPH["attnlab"]), GRAPH["attnlab"]
+
+
+def test_no_import_cycle():
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycle = trail[trail.index(name) :] + [name]
+            pytest.fail("import cycle: " + " -> ".join(cycle))
+        if name in done or name not in GRAPH:
+            return
+        for target in sorted(GRAPH[name]):
+            visit(target, [*trail, name])
+        done.add(name)
+
+    for name in sorted(GRAPH):
+        visit(name, [])
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_long(name):
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines; split it (at most about 400)"
