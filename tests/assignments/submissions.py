@@ -778,7 +778,7 @@ def make_pairs(tokens, window):
     return pairs
 """,
     "count_parameters": """
-def count_mlp_parameters(window, vocab_size, d_embed, hidden):
+def count_mlp_parameters(vocab_size, window, d_embed, hidden):
     return vocab_size * d_embed + (window * d_embed + 1) * hidden + (hidden + 1) * vocab_size
 """,
     "accuracy": """

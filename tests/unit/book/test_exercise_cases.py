@@ -1,0 +1,65 @@
+"""One source of truth for an exercise: the book's check and the assignment's hidden tests draw
+their cases from the chapter's ``exercises.py``."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from paths import ROOT
+
+from attnlab.core.checks import CheckResult
+
+SHARED = {
+    "ch01_line": {"mse": "check_mse", "mse_gradient": "check_mse_gradient"},
+    "ch03_next_token": {
+        "make_pairs": "check_make_pairs",
+        "count_mlp_parameters": "check_count_mlp_parameters",
+    },
+}
+
+
+def _hidden_tests(chapter: str) -> str:
+    path = ROOT / "assignments" / "source" / chapter / f"{chapter}.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("chapter", sorted(SHARED))
+def test_the_assignment_draws_every_shared_exercise(chapter):
+    exercises = importlib.import_module(f"attnlab.{chapter}.exercises")
+    assert set(exercises.CASES) == set(SHARED[chapter])
+    source = _hidden_tests(chapter)
+    for name in exercises.CASES:
+        assert f'cases("{name}")' in source, f"{chapter}: no hidden test draws cases({name!r})"
+    # the cases are plain JSON data, so the grader can hand them to a sandboxed notebook
+    assert json.loads(json.dumps(exercises.CASES))
+
+
+@pytest.mark.parametrize(
+    "chapter, name", [(c, n) for c, names in sorted(SHARED.items()) for n in sorted(names)]
+)
+def test_the_book_check_runs_the_shared_cases(chapter, name, monkeypatch):
+    exercises = importlib.import_module(f"attnlab.{chapter}.exercises")
+    checks = importlib.import_module(f"attnlab.{chapter}.checks")
+    labels = [label for label, _ in exercises.cases(name)]
+    seen = []
+
+    def student(*args):  # the reference answer, and a record of every call
+        seen.append(args)
+        return getattr(reference, name)(*args)
+
+    reference = exercises if hasattr(exercises, name) else _reference(chapter)
+    result = getattr(checks, SHARED[chapter][name])(student)
+    assert isinstance(result, CheckResult) and result.passed, result
+    assert len(seen) == len(labels) > 1  # every shared case, once
+    # one case fewer in exercises.py: one call fewer in the book's check
+    monkeypatch.setitem(exercises.CASES, name, exercises.CASES[name][:-1])
+    seen.clear()
+    getattr(checks, SHARED[chapter][name])(student)
+    assert len(seen) == len(labels) - 1
+
+
+def _reference(chapter: str):
+    return importlib.import_module("attnlab.ch01_line.line")
