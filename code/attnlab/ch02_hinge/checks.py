@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from attnlab.ch02_hinge import exercises
 from attnlab.core.checks import (
     Case,
     CheckResult,
@@ -23,10 +24,9 @@ from attnlab.core.checks import (
 __all__: list[str] = ["check_relu", "check_two_layer_forward", "check_xor_weights"]
 
 
-def _reference_forward(
-    x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor
-) -> torch.Tensor:  # the answer the checks expect
-    return torch.clamp(x @ W1 + b1, min=0.0) @ W2 + b2
+def _tensors(args: tuple) -> tuple:
+    """The shared cases hold plain lists: the book's exercises take float tensors."""
+    return tuple(torch.tensor(a, dtype=torch.float32) for a in args)
 
 
 @never_raises
@@ -41,16 +41,9 @@ def check_relu(relu: Callable) -> CheckResult:
 
 
 def _relu_cases() -> list[Case]:
-    grid = torch.tensor([[1.5, -2.0, 0.0], [-0.1, 3.0, -7.0]])
     return [
-        Case(
-            "positive and negative numbers",
-            (torch.tensor([-2.0, -0.5, 0.5, 2.0]),),
-            torch.tensor([0.0, 0.0, 0.5, 2.0]),
-        ),
-        Case("only negative numbers", (torch.tensor([-3.0, -1.0]),), torch.tensor([0.0, 0.0])),
-        Case("zero stays zero", (torch.tensor([0.0]),), torch.tensor([0.0])),
-        Case("a 2-D tensor (keep its shape)", (grid,), grid.clamp(min=0)),
+        Case(label, _tensors(args), _tensors(args)[0].clamp(min=0))
+        for label, args in exercises.cases("relu")
     ]
 
 
@@ -66,30 +59,10 @@ def check_two_layer_forward(two_layer_forward: Callable) -> CheckResult:
 
 
 def _two_layer_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(2)
-    one_off = (  # hidden pre-activations [0.5, -1.5]: one hinge on, one off; output -1
-        torch.tensor([[1.0, -1.0]]),
-        torch.tensor([[1.0, -1.0], [1.0, 1.0]]),
-        torch.tensor([0.5, 0.5]),
-        torch.tensor([[2.0], [3.0]]),
-        torch.tensor([-2.0]),
-    )
-    cases = [
-        Case("one point, one hinge on and one off, output -1", one_off, torch.tensor([[-1.0]]))
+    return [
+        Case(label, _tensors(args), exercises.two_layer_forward(*_tensors(args)))
+        for label, args in exercises.cases("two_layer_forward")
     ]
-    for description, n, d_in, hidden, d_out in [
-        ("five points, 3 inputs, 4 hidden units, 2 outputs", 5, 3, 4, 2),
-        ("a batch of 8 digits-sized inputs (64 -> 6 -> 10)", 8, 64, 6, 10),
-    ]:
-        args = (
-            torch.randn(n, d_in, generator=g),
-            torch.randn(d_in, hidden, generator=g),
-            torch.randn(hidden, generator=g),
-            torch.randn(hidden, d_out, generator=g),
-            torch.randn(d_out, generator=g),
-        )
-        cases.append(Case(description, args, _reference_forward(*args)))
-    return cases
 
 
 @never_raises
@@ -139,7 +112,7 @@ def check_xor_weights(xor_weights: Callable) -> CheckResult:
         tensors.append(tensor)
     x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     want = [0, 1, 1, 0]
-    out = _reference_forward(x, *tensors)[:, 0]
+    out = exercises.two_layer_forward(x, *tensors)[:, 0]
     for point, value, label in zip(x.tolist(), out.tolist(), want, strict=True):
         if (value > 0.5) != bool(label):
             told = f"{value:.3g} (class {int(value > 0.5)})"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 
+from attnlab.ch04_attention import exercises
 from attnlab.core.checks import (
     Case,
     CheckResult,
@@ -21,8 +21,12 @@ from attnlab.core.checks import (
 __all__ = ["check_softmax", "check_attention", "check_it_attends_to", "IT_QUERY_CHANGE"]
 
 
-def _softmax(scores: torch.Tensor) -> torch.Tensor:
-    return torch.softmax(scores.double(), dim=-1).to(scores.dtype)
+def _softmax_cases(labels: list[str]) -> list[Case]:
+    return [
+        Case(label, (torch.tensor(scores),), exercises.softmax(torch.tensor(scores)))
+        for label, (scores,) in exercises.cases("softmax")
+        if label in labels
+    ]
 
 
 @never_raises
@@ -30,27 +34,20 @@ def check_softmax(softmax: Callable) -> CheckResult:
     """Check ``softmax(scores)``: weights along the last dimension, stable for huge scores."""
     if not callable(softmax):
         return not_callable("check_softmax", softmax)
-    ordinary = [
-        ([1.0, 2.0, 3.0], "three small scores"),
-        ([0.0, 0.0, 0.0, 0.0], "four equal scores share the weight equally"),
-        ([[1.0, 0.0, -1.0], [2.0, 2.0, 5.0]], "two rows: softmax along the last dimension"),
-    ]
+    labels = [label for label, _ in exercises.cases("softmax")]
+    ordinary, extreme = labels[:-2], labels[-2:]  # the last two need the max trick
     first = run_cases(
         "check_softmax",
         softmax,
-        lambda: [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in ordinary],
+        lambda: _softmax_cases(ordinary),
         hint="softmax(s)[j] = exp(s[j]) / (sum of exp(s[i]) over the last dimension).",
     )
     if not first:
         return first
-    extreme = [
-        ([1000.0, 1001.0, 1002.0], "huge scores: exp(1000) overflows to inf in float32"),
-        ([-1000.0, -1001.0, -1002.0], "very negative scores: exp(-1000) underflows to 0"),
-    ]
     second = run_cases(
         "check_softmax",
         softmax,
-        lambda: [Case(d, (torch.tensor(s),), _softmax(torch.tensor(s))) for s, d in extreme],
+        lambda: _softmax_cases(extreme),
         hint="the weights do not change if you subtract the same number from every score of a "
         "row; subtract the row's largest score before exp, and nothing overflows.",
     )
@@ -65,37 +62,20 @@ def check_softmax(softmax: Callable) -> CheckResult:
     )
 
 
-def _attention(query, key, value, mask=None):
-    scores = query.double() @ key.double().transpose(-2, -1) / math.sqrt(query.shape[-1])
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    return (weights @ value.double()).float(), weights.float()
-
-
 def _attention_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(4)
-
-    def randn(*shape: int) -> torch.Tensor:
-        return torch.randn(*shape, generator=g)
-
-    q1 = torch.tensor([[1.0, 0.0]])
-    k1 = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
-    v1 = torch.tensor([[10.0, 0.0], [0.0, 10.0]])
-    q2, k2, v2 = randn(3, 4), randn(5, 4), randn(5, 2)
-    q3, k3, v3 = randn(2, 4, 8), randn(2, 4, 8), randn(2, 4, 3)
-    causal = torch.ones(4, 4, dtype=torch.bool).tril()
-    return [
-        Case("one query, two keys, d_k = 2", (q1, k1, v1), _attention(q1, k1, v1)),
-        Case("3 queries, 5 keys, d_k = 4, d_v = 2", (q2, k2, v2), _attention(q2, k2, v2)),
-        Case("a batch of 2 sentences of 4 tokens", (q3, k3, v3), _attention(q3, k3, v3)),
-        Case(
-            "a causal mask (True = may attend)",
-            (q3, k3, v3),
-            _attention(q3, k3, v3, causal),
-            kwargs={"mask": causal},
-        ),
-    ]
+    cases = []
+    for label, args in exercises.cases("attention"):
+        query, key, value, *mask = (torch.tensor(a) for a in args)
+        kwargs = {"mask": mask[0]} if mask else {}
+        cases.append(
+            Case(
+                label,
+                (query, key, value),
+                exercises.attention(query, key, value, *mask),
+                kwargs=kwargs,
+            )
+        )
+    return cases
 
 
 @never_raises
