@@ -11,6 +11,8 @@ see on every page with Jupyter Book 1.0.4, sphinx-book-theme 1.3 and pydata-sphi
 
 from __future__ import annotations
 
+import os
+
 
 def _script_key(script) -> tuple:
     attributes = getattr(script, "attributes", {}) or {}
@@ -34,5 +36,8 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
+    # the chapters execute in kernels started from this process: they show each demo's web version
+    # (an explorable) instead of a live widget that would compute nothing on a static page
+    os.environ["ATTNLAB_BOOK_BUILD"] = "1"
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

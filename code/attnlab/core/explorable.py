@@ -22,10 +22,32 @@ import itertools
 import json
 import math
 import numbers
+import os
+from collections.abc import Callable
 
 from IPython.display import HTML
 
 _counter = itertools.count(1)
+
+#: Set by the book's Sphinx configuration (tools/sphinx_book_fixes.py) while it builds the web book.
+BOOK_BUILD_VARIABLE = "ATTNLAB_BOOK_BUILD"
+
+
+def building_the_book() -> bool:
+    """True while the web book is being built (its pages have no Python kernel behind them)."""
+    return os.environ.get(BOOK_BUILD_VARIABLE, "") == "1"
+
+
+def demo(live: Callable[[], object], web: Callable[[], object]) -> object:
+    """One demo, shown once, in the medium the reader has (all chapters).
+
+    In Jupyter, Colab or Binder, ``live()``: the ipywidgets version, computed in Python. While the
+    web book is built, ``web()``: the explorable, which computes in the reader's browser.
+    """
+    if not callable(live) or not callable(web):
+        raise TypeError("live and web must be functions that build the demo, e.g. lambda: ...")
+    return web() if building_the_book() else live()
+
 
 # Styles scoped to .attnlab-x; repeated in every explorable so each one stands alone (also in
 # JupyterLab and Colab). Colours work on light and dark pages; everything shrinks to a phone.

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -275,3 +277,34 @@ def test_head_viewer_single_query_and_varying_heads():
 def test_bad_input_is_named(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_a_demo_is_shown_once_in_the_readers_medium(monkeypatch):
+    from attnlab.core.explorable import BOOK_BUILD_VARIABLE, demo
+
+    monkeypatch.delenv(BOOK_BUILD_VARIABLE, raising=False)
+    assert demo(live=lambda: "widget", web=lambda: "explorable") == "widget"
+    monkeypatch.setenv(BOOK_BUILD_VARIABLE, "1")
+    assert demo(live=lambda: "widget", web=lambda: "explorable") == "explorable"
+    with pytest.raises(TypeError, match="live and web"):
+        demo(live="widget", web=lambda: "explorable")
+
+
+def test_the_book_build_sets_the_variable(monkeypatch):
+    import importlib.util
+
+    from attnlab.core.explorable import BOOK_BUILD_VARIABLE
+
+    spec = importlib.util.spec_from_file_location(
+        "sphinx_book_fixes", Path(__file__).parents[3] / "tools" / "sphinx_book_fixes.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.delenv(BOOK_BUILD_VARIABLE, raising=False)
+
+    class App:
+        def connect(self, *args, **kwargs):
+            pass
+
+    module.setup(App())
+    assert os.environ[BOOK_BUILD_VARIABLE] == "1"
