@@ -1,4 +1,4 @@
-"""The figures of Chapter 4: hand-built vectors, scores, softmax, the √d_k measurement, the
+"""The figures of Chapter 4: hand-built vectors (keys and values), scores, softmax, the √d_k measurement, the
 explorer's state, context ("bank"), receptive fields, where weights come from, and the copy
 experiment's attention.
 
@@ -16,12 +16,13 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from attnlab.ch04_attention.wordvectors import FEATURES, vectors
+from attnlab.ch04_attention.wordvectors import FEATURES, VALUE_FEATURES, vectors
 from attnlab.core import validate
 
 __all__ = [
     "plot_vectors",
     "plot_worked_example",
+    "plot_values",
     "draw_temperature",
     "plot_temperatures",
     "plot_dot_product_spread",
@@ -66,7 +67,7 @@ def _feature_bars(ax: plt.Axes, values: Sequence[float], title: str) -> None:
     values = list(values)
     colors = [POS if v >= 0 else NEG for v in values]
     ax.barh(range(len(values)), values, color=colors)
-    ax.set_yticks(range(len(values)), FEATURES)
+    ax.set_yticks(range(len(values)), VALUE_FEATURES)
     ax.invert_yaxis()
     ax.axvline(0, color=GREY, lw=0.8)
     for d, v in enumerate(values):
@@ -113,6 +114,77 @@ def plot_worked_example(state: dict) -> Figure:
     axes[1].set_title("2. softmax(score / √8): the weights")
     axes[1].set_ylim(0, 1.05)
     _feature_bars(axes[2], state["output"], f"3. new vector for '{tokens[q]}' = Σ weight × value")
+    return fig
+
+
+def _table(ax: plt.Axes, table: np.ndarray, cmap: str, limit: float, fmt: str = "{:g}") -> None:
+    """A heatmap with its non-zero numbers written in (blank = 0)."""
+    vmin = -limit if cmap == "RdBu" else 0.0
+    ax.imshow(table, cmap=cmap, vmin=vmin, vmax=limit, aspect="auto")
+    for (r, c), v in np.ndenumerate(table):
+        if abs(v) > 5e-3:
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=8,
+                    color="white" if abs(v) > 0.6 * limit else "black")  # fmt: skip
+    ax.tick_params(length=0)
+
+
+def plot_values(
+    words: Sequence[str],
+    query_position: int | None = None,
+    lexicon: dict | None = None,
+) -> Figure:
+    """Keys and values side by side, and the query word's output = weights × V (Chapter 4).
+
+    Left: the keys ("what I offer for matching", over ``FEATURES``); middle: the query word's
+    softmax weights; right: the values ("what I hand over", over ``VALUE_FEATURES``) and, below
+    them, the output ``weights @ V``: mostly the value of the best match, outlined.
+    """
+    from attnlab.ch04_attention.state import explorer_state
+
+    words = list(words)
+    state = explorer_state(words, query_position, lexicon)
+    _, keys, values = (np.asarray(t) for t in vectors(words, lexicon))
+    weights = np.asarray(state["weights"])[:, None]
+    output = np.asarray(state["output"])[None, :]
+    q, best = state["query"], int(weights.argmax())
+    asker = words[q]
+    n = len(words)
+    fig, axes = plt.subplots(
+        2,
+        3,
+        figsize=(11, 0.3 * n + 2.6),
+        layout="constrained",
+        gridspec_kw={"width_ratios": [8, 1.3, 8], "height_ratios": [n, 1]},
+    )
+    labels = [f"{w} ◀" if j == q else w for j, w in enumerate(words)]
+    ax = axes[0, 0]
+    _table(ax, keys, "RdBu", max(1.0, np.abs(keys).max()))
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(FEATURES)), FEATURES, rotation=35, ha="left", fontsize=9)
+    ax.set_yticks(range(n), labels)
+    ax.set_title("KEYS: what each word offers\nfor matching", fontsize=10)
+    ax = axes[0, 1]
+    _table(ax, weights, "Oranges", 1.0, "{:.2f}")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"weights\nof '{asker}'", fontsize=10)
+    ax = axes[0, 2]
+    limit = max(1.0, np.abs(values).max())
+    _table(ax, values, "Greens", limit)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(VALUE_FEATURES)), VALUE_FEATURES, rotation=35, ha="left", fontsize=9)
+    ax.set_yticks(range(n), words)
+    ax.add_patch(Rectangle((-0.5, best - 0.5), len(VALUE_FEATURES), 1, fill=False, lw=2))
+    ax.set_title("VALUES: what each word hands over\nwhen it is chosen", fontsize=10)
+    ax = axes[1, 2]
+    _table(ax, output, "Greens", limit, "{:.2f}")
+    ax.set_xticks(range(len(VALUE_FEATURES)), VALUE_FEATURES, rotation=35, ha="right", fontsize=9)
+    ax.set_yticks([0], [f"new '{asker}'"])
+    ax.set_title(
+        f"weights × values: '{asker}' takes away mostly the value of '{words[best]}'", fontsize=10
+    )
+    axes[1, 0].axis("off")
+    axes[1, 1].axis("off")
     return fig
 
 
@@ -205,10 +277,10 @@ def plot_polysemy(river: dict, money: dict) -> Figure:
         ax.set_ylim(0, 1.0)
         ax.set_title(f"'{' '.join(state['tokens'])}': where 'bank' looks", fontsize=10)
     ax = axes[2]
-    y = np.arange(len(FEATURES))
+    y = np.arange(len(VALUE_FEATURES))
     ax.barh(y - 0.2, river["output"], height=0.4, color="#4C9ED9", label="next to 'river'")
     ax.barh(y + 0.2, money["output"], height=0.4, color="#C9A227", label="next to 'money'")
-    ax.set_yticks(y, FEATURES)
+    ax.set_yticks(y, VALUE_FEATURES)
     ax.invert_yaxis()
     ax.axvline(0, color=GREY, lw=0.8)
     ax.set_title("the output vector of 'bank'")

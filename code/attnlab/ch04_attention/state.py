@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import torch
 
 from attnlab.ch04_attention.attention import scaled_dot_product_attention
-from attnlab.ch04_attention.wordvectors import FEATURES, vectors
+from attnlab.ch04_attention.wordvectors import VALUE_FEATURES, vectors
 from attnlab.core import validate
 
 
@@ -58,7 +58,8 @@ def explorer_state(
     token asks (default: the last one); ``lexicon``: defaults to :data:`attnlab.ch04_attention.wordvectors.LEXICON`.
     Returns plain lists: ``tokens``, ``query`` (the position), ``raw_scores`` (q·k),
     ``scores`` (q·k / √d_k), ``weights`` (softmax of the scores), ``output`` (the weighted sum of
-    the values, one number per feature) and ``features`` (the feature names).
+    the values, one number per value feature) and ``features`` (the names of the value features,
+    :data:`~attnlab.ch04_attention.wordvectors.VALUE_FEATURES`: what the output is made of).
     """
     query, key, value = vectors(words, lexicon)
     tokens = words.split() if isinstance(words, str) else list(words)
@@ -76,5 +77,5 @@ def explorer_state(
         "scores": (raw / math.sqrt(key.shape[-1])).tolist(),
         "weights": weights[0].tolist(),
         "output": output[0].tolist(),
-        "features": list(FEATURES),
+        "features": list(VALUE_FEATURES),
     }

@@ -6,6 +6,7 @@ import math
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
 from attnlab.ch04_attention import plots
 from attnlab.ch04_attention.attention import dot_product_spread
@@ -15,7 +16,14 @@ from attnlab.ch04_attention.widgets import (
     explorer_state,
     temperature_state,
 )
-from attnlab.ch04_attention.wordvectors import MONEY_SENTENCE, RIVER_SENTENCE, ROBOT_SENTENCE
+from attnlab.ch04_attention.wordvectors import (
+    FEATURES,
+    MONEY_SENTENCE,
+    RIVER_SENTENCE,
+    ROBOT_SENTENCE,
+    VALUE_FEATURES,
+    vectors,
+)
 
 
 def test_temperature_state():
@@ -81,6 +89,7 @@ def test_every_figure_draws():
     figures = [
         plots.plot_vectors(ROBOT_SENTENCE, "it"),
         plots.plot_worked_example(robot),
+        plots.plot_values(ROBOT_SENTENCE, 7),
         plots.plot_temperatures(robot["scores"], robot["tokens"], [0.3, 1, 3]),
         plots.plot_dot_product_spread(dot_product_spread(d_ks=[2, 8], n_rows=50)),
         plots.draw_explorer(robot),
@@ -90,6 +99,31 @@ def test_every_figure_draws():
         plots.plot_copy_attention([[0.9, 0.1], [0.2, 0.8]], 3),
     ]
     assert all(len(f.axes) >= 1 for f in figures)
+    plt.close("all")
+
+
+def test_plot_values_shows_keys_weights_values_and_the_output():
+    it = ROBOT_SENTENCE.index("it")
+    fig = plots.plot_values(ROBOT_SENTENCE, it)
+    keys_ax, weights_ax, values_ax = fig.axes[:3]
+    output_ax = fig.axes[5]  # a 2 x 3 grid: the output sits under the values
+    assert [t.get_text() for t in keys_ax.get_xticklabels()] == list(FEATURES)
+    assert [t.get_text() for t in values_ax.get_xticklabels()] == list(VALUE_FEATURES)
+    assert "robot" in output_ax.get_title()
+    # the drawn images hold the numbers: the weights column and the output row = weights @ V
+    state = explorer_state(ROBOT_SENTENCE, it)
+    _, _, values = vectors(ROBOT_SENTENCE)
+    drawn_weights = weights_ax.get_images()[0].get_array()[:, 0]
+    drawn_output = output_ax.get_images()[0].get_array()[0]
+    assert list(drawn_weights) == pytest.approx(state["weights"])
+    assert list(drawn_output) == pytest.approx(
+        (torch.tensor(state["weights"], dtype=values.dtype) @ values).tolist()
+    )
+    # the winner's value row is outlined
+    (outline,) = values_ax.patches
+    assert outline.get_y() == pytest.approx(ROBOT_SENTENCE.index("robot") - 0.5)
+    other = plots.plot_values("she put money in the bank".split())  # the last word asks
+    assert "money" in other.axes[5].get_title()
     plt.close("all")
 
 
@@ -104,17 +138,18 @@ def test_receptive_field_numbers_in_the_title():
 def test_the_web_books_explorers_compute_what_the_widgets_compute():
     # the web book's JavaScript explorers are built from these functions and this lexicon
     explorables = pytest.importorskip("attnlab.explorables")
-    from attnlab.ch04_attention.wordvectors import FEATURES, LEXICON
+    from attnlab.ch04_attention.wordvectors import LEXICON, VALUE_FEATURES
 
     swaps = {1: ["robot", "box"]}
-    page = explorables.attention_explorer(list(ROBOT_SENTENCE), LEXICON, swaps, FEATURES, 7).data
+    page = explorables.attention_explorer(list(ROBOT_SENTENCE), LEXICON, swaps, VALUE_FEATURES, 7)
+    page = page.data
     assert "attention-explorer" in page
     data = {
         "words": list(LEXICON),
         **{part: [LEXICON[w][part] for w in LEXICON] for part in ("query", "key", "value")},
         "sentence": list(ROBOT_SENTENCE),
         "alternatives": [None, ["robot", "box"]] + [None] * 8,
-        "features": list(FEATURES),
+        "features": list(VALUE_FEATURES),
     }
     for choice, word in enumerate(["robot", "box"]):
         words = list(ROBOT_SENTENCE)

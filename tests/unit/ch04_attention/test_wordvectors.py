@@ -14,6 +14,7 @@ from attnlab.ch04_attention.wordvectors import (
     MONEY_SENTENCE,
     RIVER_SENTENCE,
     ROBOT_SENTENCE,
+    VALUE_FEATURES,
     lexicon_with,
     vector,
     vectors,
@@ -25,7 +26,7 @@ def _weight(state, word):
 
 
 def test_lexicon_is_json_ready_and_eight_features_wide():
-    assert len(FEATURES) == 8
+    assert len(FEATURES) == len(VALUE_FEATURES) == 8
     assert json.loads(json.dumps(LEXICON)) == LEXICON
     for word, entry in LEXICON.items():
         assert set(entry) == {"query", "key", "value"}, word
@@ -40,8 +41,8 @@ def test_it_matches_robot_high_floor_medium_sat_low():
     assert _weight(state, "sat") < 0.02
     assert sum(state["weights"]) == pytest.approx(1.0)
     # the new vector of "it" now carries the robot's features
-    out = dict(zip(FEATURES, state["output"], strict=True))
-    assert out["mechanical"] > 0.6 and out["can get tired"] > 0.6 and out["flat surface"] < 0.2
+    out = dict(zip(VALUE_FEATURES, state["output"], strict=True))
+    assert out["metal"] > 0.6 and out["gets tired"] > 0.6 and out["surface"] < 0.2
 
 
 def test_swapping_the_robot_for_a_box_moves_the_weights():
@@ -54,14 +55,49 @@ def test_swapping_the_robot_for_a_box_moves_the_weights():
     cat_state = explorer_state(cat, 7)
     robot_state = explorer_state(ROBOT_SENTENCE, 7)
     assert _weight(cat_state, "cat") == pytest.approx(_weight(robot_state, "robot"))
-    assert cat_state["output"][FEATURES.index("mechanical")] < 0.01  # a cat is not mechanical
+    assert cat_state["output"][VALUE_FEATURES.index("metal")] < 0.01  # a cat is not metal
+    assert cat_state["output"][VALUE_FEATURES.index("furry")] > 0.6
 
 
 def test_bank_means_water_by_the_river_and_money_by_the_money():
-    river = dict(zip(FEATURES, explorer_state(RIVER_SENTENCE)["output"], strict=True))
-    money = dict(zip(FEATURES, explorer_state(MONEY_SENTENCE)["output"], strict=True))
+    river = dict(zip(VALUE_FEATURES, explorer_state(RIVER_SENTENCE)["output"], strict=True))
+    money = dict(zip(VALUE_FEATURES, explorer_state(MONEY_SENTENCE)["output"], strict=True))
     assert river["water"] > 5 * river["money"] and money["money"] > 5 * money["water"]
     assert torch.tensor(LEXICON["bank"]["query"]).equal(vector("bank", "query"))
+    bank = dict(zip(VALUE_FEATURES, LEXICON["bank"]["value"], strict=True))
+    assert bank["water"] == bank["money"] > 0  # on its own, "bank" is ambiguous
+
+
+def test_keys_and_values_are_different_vectors():
+    # the key is what a word offers for matching, the value what it hands over when chosen
+    queries, keys, values = vectors(ROBOT_SENTENCE)
+    robot = ROBOT_SENTENCE.index("robot")
+    assert not torch.equal(keys[robot], values[robot])
+    assert not any(
+        torch.equal(keys[j], values[j]) for j in range(len(ROBOT_SENTENCE)) if keys[j].any()
+    )
+    value = dict(zip(VALUE_FEATURES, values[robot].tolist(), strict=True))
+    assert value["metal"] == value["battery"] == value["gets tired"] == 1.0
+    assert not values[ROBOT_SENTENCE.index("it")].any()  # "it" has nothing of its own to give
+    # the same key, a different value: a cat is found like the robot but hands over other things
+    cat_key = dict(zip(FEATURES, LEXICON["cat"]["key"], strict=True))
+    robot_key = dict(zip(FEATURES, LEXICON["robot"]["key"], strict=True))
+    assert {f for f in FEATURES if cat_key[f] != robot_key[f]} == {"mechanical"}  # no query asks
+    assert LEXICON["cat"]["value"] != LEXICON["robot"]["value"]
+
+
+def test_it_absorbs_the_robots_value():
+    it = ROBOT_SENTENCE.index("it")
+    queries, keys, values = vectors(ROBOT_SENTENCE)
+    state = explorer_state(ROBOT_SENTENCE, it)
+    weights = torch.tensor(state["weights"], dtype=torch.float64)
+    output = weights @ values
+    assert output.tolist() == pytest.approx(state["output"], abs=1e-12)
+    distances = (values - output).norm(dim=-1)
+    assert ROBOT_SENTENCE[int(distances.argmin())] == "robot"
+    # and the scores are still the ones the prose computes by hand: 8, 4, -4
+    raw = dict(zip(state["tokens"], state["raw_scores"], strict=False))
+    assert (raw["robot"], raw["floor"], raw["sat"], raw["it"]) == (8.0, 4.0, -4.0, 0.0)
 
 
 def test_vectors_and_lexicon_with():
@@ -83,6 +119,9 @@ def test_bad_input_is_named():
         vector("robot", "profile")
     with pytest.raises(ValueError, match="unknown feature"):
         lexicon_with("it", "query", {"colour": 1})
+    with pytest.raises(ValueError, match="the value features are"):
+        lexicon_with("robot", "value", {"mechanical": 1})  # a key feature, not a value feature
+    assert lexicon_with("robot", "value", {"furry": 1})["robot"]["value"][3] == 1.0
     with pytest.raises(ValueError, match="features\\['noun'\\] must be finite"):
         lexicon_with("it", "query", {"noun": float("nan")})
     with pytest.raises(TypeError, match="lexicon must be a dict"):

@@ -156,7 +156,7 @@ def test_softmax_and_explorer_references_are_chapter_4s():
     got = reference("softmax-temperature", data, {"log10_t": 0.0})
     assert got["weights"] == temperature_state(scores, 1.0)["weights"]
     widget = explorables.attention_explorer(
-        sentence, wordvectors.LEXICON, {1: ["box"]}, wordvectors.FEATURES, it
+        sentence, wordvectors.LEXICON, {1: ["box"]}, wordvectors.VALUE_FEATURES, it
     )
     got = reference("attention-explorer", _parts(widget)[2], {"query": it, "word1": 1})
     box = sentence[:1] + ["box"] + sentence[2:]
