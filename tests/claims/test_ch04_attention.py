@@ -2,7 +2,7 @@
 
 The MLP's side of the copy experiment is Chapter 3's (tests/claims/test_ch03_next_token.py); here:
 one attention layer with the defaults, with learned positions, and the one-layer model of the
-"called" task (``induction.run_name_experiments("one_layer", ...)``, Chapter 6's settings).
+"called" task (``name_model.run_seeds(NameConfig(n_layers=1), ...)``, Chapter 6's settings).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from attnlab.ch03_next_token.experiment import run_copy_experiment
 from attnlab.ch04_attention import plots
-from attnlab.ch06_copying_names import induction
+from attnlab.ch04_attention.name_model import NameConfig, run_seeds
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_learned_positions_do_a_little_worse(runs, claim):
 
 
 def test_one_layer_cannot_find_a_name_by_its_predecessor(claim_seeds, claim):
-    one = induction.run_name_experiments("one_layer", seeds=list(claim_seeds))
+    one = run_seeds(NameConfig(n_layers=1), list(claim_seeds))
     claim(
         "ch4: one layer, 'called' task, held-out accuracy",
         [r.heldout_accuracy for r in one],

@@ -1,8 +1,8 @@
 """Chapter 6's claims about training runs, on the claim seeds, at the chapter's settings.
 
 The chapter trains seeds 0-4 and states these bounds in its prose (its hidden ``expect`` lines);
-here the same ``attnlab.ch06_copying_names.induction`` calls run on ``claim_seeds``. Each model trains once per module,
-all seeds as one batched ensemble. What the chapter reports as a distribution (circuit shares, the
+here the same ``attnlab.ch06_copying_names`` calls run on ``claim_seeds``. Each model trains once per
+module, all seeds at once (``run_seeds``). What the chapter reports as a distribution (circuit shares, the
 step of the jump, induction scores of whole-name models) is glued from its run, not bounded here.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from attnlab.ch06_copying_names import analysis
 from attnlab.ch06_copying_names import checks as induction_checks
-from attnlab.ch06_copying_names import induction as ind
+from attnlab.ch06_copying_names.experiment import MODELS, NameExperiment, run_seeds
 
 # the chapter's whole-name experiment (its WHOLE and LR)
 WHOLE = dict(context_length=10, name_length=(2, 3), unseen=6, steps=800)
@@ -23,17 +24,20 @@ def runs(claim_seeds):
     # one layer is measured every 10 steps, as in the chapter ("at any step of training");
     # evaluation does not change training, so the others are measured only at the end
     every = {"mlp": 400, "one_layer": 10, "two_layer": 400}
-    return {m: ind.run_name_experiments(m, claim_seeds, eval_every=every[m]) for m in ind.MODELS}
+    return {m: run_seeds(NameExperiment(m, eval_every=every[m]), claim_seeds) for m in MODELS}
 
 
 @pytest.fixture(scope="module")
 def whole(claim_seeds):
     runs = {
-        m: ind.run_name_experiments(m, claim_seeds, lr=lr, eval_every=800, **WHOLE)
+        m: run_seeds(NameExperiment(m, lr=lr, eval_every=800, **WHOLE), claim_seeds)
         for m, lr in WHOLE_LR.items()
     }
     return {
-        m: {part: [ind.whole_name_accuracy(r, part) for r in rs] for part in ("heldout", "unseen")}
+        m: {
+            part: [analysis.whole_name_accuracy(r, part) for r in rs]
+            for part in ("heldout", "unseen")
+        }
         for m, rs in runs.items()
     }
 
@@ -56,7 +60,7 @@ def test_two_layers_succeed(runs, claim):
 
 
 def test_ablation_collapses_and_agrees_with_the_exercise_answer(runs, claim):
-    scores = [ind.ablate_accuracy(r) for r in runs["two_layer"]]
+    scores = [analysis.ablate_accuracy(r) for r in runs["two_layer"]]
     for layer in (1, 2):
         assert induction_checks._HEADS_NEEDED[layer]  # the exercise's answer: both are needed
         off = [s[f"layer {layer}"] for s in scores]
@@ -64,7 +68,7 @@ def test_ablation_collapses_and_agrees_with_the_exercise_answer(runs, claim):
 
 
 def test_single_name_models_are_not_general_induction_heads(runs, claim):
-    scores = [ind.induction_probe(r) for r in runs["two_layer"]]
+    scores = [analysis.induction_probe(r) for r in runs["two_layer"]]
     claim("ch6: induction score of single-name models", scores, at_most=0.3)
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import torch
 
-from attnlab.ch06_copying_names import induction
+from attnlab.ch04_attention.name_model import NameResult
+from attnlab.ch04_attention.names import VOCAB, encode
+from attnlab.ch06_copying_names.analysis import attention_patterns
 
 
-def head_view_state(result: induction.NameResult, text: str, query: int | None = None) -> dict:
+def head_view_state(result: NameResult, text: str, query: int | None = None) -> dict:
     """Where each layer's head looks from position ``query`` (default: the last token) of ``text``.
 
     Returns ``tokens``, ``query``, ``patterns`` (one (L, L) tensor per layer), ``rows`` (each layer's
@@ -20,7 +22,7 @@ def head_view_state(result: induction.NameResult, text: str, query: int | None =
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string of course tokens, got {type(text).__name__}")
-    ids = induction.encode(text)
+    ids = encode(text)
     if not ids:
         raise ValueError("text must hold at least one token")
     tokens = text.split()
@@ -30,17 +32,15 @@ def head_view_state(result: induction.NameResult, text: str, query: int | None =
         raise TypeError(f"query must be an int position, got {type(query).__name__}")
     if not 0 <= query < len(ids):
         raise ValueError(f"query must be a position in 0..{len(ids) - 1}, got {query}")
-    patterns = induction.attention_patterns(result, text)
+    patterns = attention_patterns(result, text)
     rows = [p[query].tolist() for p in patterns]
     looks_at = []
     for row in rows:
         best = max(range(len(row)), key=row.__getitem__)
         looks_at.append((best, tokens[best], row[best]))
     with torch.no_grad():
-        members = len(result.network.seeds)
-        batch = torch.tensor(ids[: query + 1])[None, None].expand(members, 1, query + 1)
-        logits, _ = result.network(batch, start=query)
-    prediction = induction.VOCAB[int(logits[result.member, 0, 0].argmax())]
+        logits, _ = result.model(torch.tensor(ids[: query + 1])[None], start=query)
+    prediction = VOCAB[int(logits[0, 0].argmax())]
     return {
         "tokens": tokens,
         "query": query,

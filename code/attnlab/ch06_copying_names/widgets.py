@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from attnlab.ch06_copying_names import induction
+from attnlab.ch04_attention.name_model import NameResult
 from attnlab.ch06_copying_names.state import head_view_state
 
 __all__ = ["head_view_state", "head_viewer"]
 
 
-def head_viewer(result: induction.NameResult, sentences: Sequence[str]) -> None:
+def head_viewer(result: NameResult, sentences: Sequence[str]) -> None:
     """A dropdown of sentences and a query slider; both layers' heatmaps redraw (live kernel only)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt

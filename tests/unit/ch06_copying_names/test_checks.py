@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from attnlab.ch06_copying_names import induction as ind
+from attnlab.ch06_copying_names import analysis as ind
 from attnlab.checks import check_heads_needed, check_induction_score, check_repeated_sequence
 
 

@@ -8,16 +8,17 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from attnlab.ch06_copying_names import induction as ind
-from attnlab.ch06_copying_names import plots
+from attnlab.ch04_attention.names import VOCAB
+from attnlab.ch06_copying_names import analysis, plots
 from attnlab.ch06_copying_names import widgets as views
+from attnlab.ch06_copying_names.experiment import NameExperiment, run_seeds
 
 SENTENCE = "rose hill called key rain sky star lake so my name is"
 
 
 @pytest.fixture(scope="module")
 def trained():
-    return ind.run_name_experiments("two_layer", [0, 1], steps=40, eval_every=20, eval_size=32)
+    return run_seeds(NameExperiment("two_layer", steps=40, eval_every=20, eval_size=32), [0, 1])
 
 
 def test_head_view_state_reads_the_rows_of_both_layers(trained):
@@ -29,14 +30,14 @@ def test_head_view_state_reads_the_rows_of_both_layers(trained):
     ):
         assert row == pattern[11].tolist()
         assert weight == max(row) and token == state["tokens"][pos]
-    assert state["prediction"] in ind.VOCAB
+    assert state["prediction"] in VOCAB
     # a query in the middle sees only the tokens up to it (causal)
     middle = views.head_view_state(trained[1], SENTENCE, 3)
     assert all(w == 0.0 for row in middle["rows"] for w in row[4:])
     assert middle["looks_at"][0][0] <= 3
 
 
-def test_head_view_state_follows_the_member(trained):
+def test_head_view_state_follows_the_seed(trained):
     a = views.head_view_state(trained[0], SENTENCE)["rows"]
     b = views.head_view_state(trained[1], SENTENCE)["rows"]
     assert a != b
@@ -63,7 +64,7 @@ def test_figures_draw(trained):
     figures = [
         plots.plot_curves({"two_layer": trained}, chance=0.02),
         plots.plot_heads(state["patterns"], state["tokens"], row=3),
-        plots.plot_ablation([ind.ablate_accuracy(r, n=32) for r in trained], chance=0.02),
+        plots.plot_ablation([analysis.ablate_accuracy(r, n=32) for r in trained], chance=0.02),
         plots.plot_probe(torch.eye(6), ["a"] * 6, 3, 0.5),
         plots.plot_whole_names({"mlp": {"train": [0.5, 0.4], "heldout": [0.0, 0.1]}}),
         plots.plot_jump(trained, xlim=40),

@@ -273,6 +273,6 @@ def test_repeated_sequence_without_randomness_fails(formula):
 
 
 def test_repeated_sequence_with_randomness_passes():
-    from attnlab.ch06_copying_names.induction import repeated_sequence
+    from attnlab.ch06_copying_names.analysis import repeated_sequence
 
     assert checks.check_repeated_sequence(lambda period, seed: repeated_sequence(period, seed))

@@ -21,7 +21,7 @@ from attnlab.ch04_attention.attention import (
 )
 from attnlab.ch05_multi_head import heads
 from attnlab.ch05_multi_head.heads import MultiHeadAttention, TwoValueEnsemble, TwoValueTask
-from attnlab.ch06_copying_names import induction
+from attnlab.ch06_copying_names import analysis as ch06_analysis
 from attnlab.core.training import NonFiniteLoss
 
 # ---- run_text_experiment ------------------------------------------------------------------------
@@ -199,7 +199,7 @@ SEEDED = [
     ("make_line_data", lambda s: line.make_line_data(n=3, seed=s)),
     ("dot_product_spread", lambda s: dot_product_spread((2,), n_keys=2, n_rows=2, seed=s)),
     ("CopyTask", lambda s: CopyTask(seed=s, split="random")),
-    ("repeated_sequence", lambda s: induction.repeated_sequence(2, s)),
+    ("repeated_sequence", lambda s: ch06_analysis.repeated_sequence(2, s)),
     ("run_copy_experiment", lambda s: experiments.run_copy_experiment("mlp", s, steps=1)),
     ("TwoValueEnsemble", lambda s: TwoValueEnsemble(TwoValueTask(), (1,), (s,), 4, 4)),
 ]
