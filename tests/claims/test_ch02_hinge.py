@@ -17,9 +17,7 @@ GOOD = 0.01  # the chapter's "good enough" bar
 
 @pytest.fixture(scope="module")
 def sine_fits(claim_seeds):
-    return {
-        n: [fit.fit_curve("sine", n, seed=s, steps=1000) for s in claim_seeds] for n in (2, 16)
-    }
+    return {n: [fit.fit_curve("sine", n, seed=s, steps=1000) for s in claim_seeds] for n in (2, 16)}
 
 
 def test_gradient_descent_needs_more_hinges_than_a_hand(sine_fits, claim):
@@ -45,9 +43,7 @@ def xor_runs(claim_seeds):
 
 def test_no_line_beats_75_percent_on_xor(xor_runs, claim):
     x, y = xor.xor_data()
-    claim(
-        "ch2: XOR, the best of all lines: accuracy", [xor.best_line(x, y).accuracy], at_most=0.75
-    )
+    claim("ch2: XOR, the best of all lines: accuracy", [xor.best_line(x, y).accuracy], at_most=0.75)
     claim("ch2: XOR, a trained line: accuracy", [r["line"] for r in xor_runs], at_most=0.75)
 
 

@@ -60,7 +60,9 @@ def test_the_loss_is_a_function_of_model_and_batch():
     assert len(seen) == 3 and seen[0][0] is contexts
     assert len(history["loss"]) == 3 and "eval_step" not in history
     first = _task()
-    assert history["loss"][0] == pytest.approx(2 * next_token_loss(first[0], (contexts, targets)).item())
+    assert history["loss"][0] == pytest.approx(
+        2 * next_token_loss(first[0], (contexts, targets)).item()
+    )
 
 
 def test_a_loss_that_is_not_finite_stops_training():
