@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from attnlab.ch02_hinge import digits, hinge
+from attnlab.ch02_hinge import digits, fit, xor
 
 GOOD = 0.01  # the chapter's "good enough" bar
 
 
 @pytest.fixture(scope="module")
 def sine_fits(claim_seeds):
-    return {
-        n: [hinge.fit_curve("sine", n, seed=s, steps=1000) for s in claim_seeds] for n in (2, 16)
-    }
+    return {n: [fit.fit_curve("sine", n, seed=s, steps=1000) for s in claim_seeds] for n in (2, 16)}
 
 
 def test_gradient_descent_needs_more_hinges_than_a_hand(sine_fits, claim):
@@ -29,25 +27,23 @@ def test_gradient_descent_needs_more_hinges_than_a_hand(sine_fits, claim):
 
 @pytest.fixture(scope="module")
 def xor_runs(claim_seeds):
-    x, y = hinge.xor_data()
+    x, y = xor.xor_data()
     runs = []
     for s in claim_seeds:
-        _, accuracy = hinge.train_xor_mlp(seed=s)
+        _, accuracy = xor.train_xor_mlp(seed=s)
         runs.append(
             {
-                "line": hinge.train_line_classifier(x, y, seed=s)[1],
+                "line": xor.train_line_classifier(x, y, seed=s)[1],
                 "mlp": accuracy,
-                "mlp2": hinge.train_xor_mlp(seed=s, n_hidden=2)[1],
+                "mlp2": xor.train_xor_mlp(seed=s, n_hidden=2)[1],
             }
         )
     return runs
 
 
 def test_no_line_beats_75_percent_on_xor(xor_runs, claim):
-    x, y = hinge.xor_data()
-    claim(
-        "ch2: XOR, the best of all lines: accuracy", [hinge.best_line(x, y).accuracy], at_most=0.75
-    )
+    x, y = xor.xor_data()
+    claim("ch2: XOR, the best of all lines: accuracy", [xor.best_line(x, y).accuracy], at_most=0.75)
     claim("ch2: XOR, a trained line: accuracy", [r["line"] for r in xor_runs], at_most=0.75)
 
 

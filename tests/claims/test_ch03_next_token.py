@@ -1,8 +1,8 @@
 """Chapter 3's claims about training runs, on the claims seeds (see conftest.py).
 
-The chapter's settings: ``run_text_experiment`` with its defaults (window 5, 800 steps, lr 0.01) on
-the course's text, and ``run_copy_experiment("mlp", ...)`` with the defaults, the larger MLP and
-the random split.
+The chapter's settings: ``text_experiment.run`` with ``TextConfig()`` (window 5, 800 steps, lr 0.01)
+on the course's text, and ``copy_experiment.run`` with ``CopyConfig()``, the larger MLP
+(``LARGE_MLP``) and the random split.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab.ch03_next_token import experiment as experiments
+from attnlab.ch03_next_token import copy_experiment, text_experiment
+from attnlab.ch03_next_token.copy_analysis import slot_similarity
+from attnlab.ch03_next_token.copy_experiment import LARGE_MLP, CopyConfig
 from attnlab.ch03_next_token.tokenizer import BPETokenizer, load_corpus
 
 RECITED = [
@@ -27,16 +29,18 @@ def text_runs(claim_seeds):
     text = load_corpus()
     tokenizer = BPETokenizer.train(text, 300)
     ids = tokenizer.encode(text)
-    contexts, targets = experiments.make_windows(ids, 5)
+    contexts, targets = text_experiment.make_windows(ids, 5)
     cut = int(len(targets) * 0.9)
     rows = []
     for seed in claim_seeds:
-        r = experiments.run_text_experiment(ids, tokenizer.vocab_size, seed=seed)
+        r = text_experiment.run(
+            text_experiment.TextConfig(), seed, ids=ids, vocab_size=tokenizer.vocab_size
+        )
         in_guesses = []
         for prompt in RECITED:
             window = torch.tensor(tokenizer.encode(prompt)[-5:])
             after = targets[:cut][(contexts[:cut] == window).all(dim=1)].tolist()
-            guessed = {t for t, _ in experiments.top_next_tokens(r.net, tokenizer, prompt)}
+            guessed = {t for t, _ in text_experiment.top_next_tokens(r.net, tokenizer, prompt)}
             in_guesses.append({tokenizer.token_string(t) for t in after} <= guessed)
         rows.append((r, all(in_guesses)))
     return rows
@@ -45,8 +49,8 @@ def text_runs(claim_seeds):
 @pytest.fixture(scope="module")
 def copy_runs(claim_seeds):
     return {
-        "mlp": [experiments.run_copy_experiment("mlp", s) for s in claim_seeds],
-        "random": [experiments.run_copy_experiment("mlp", s, split="random") for s in claim_seeds],
+        "mlp": [copy_experiment.run(CopyConfig(), s) for s in claim_seeds],
+        "random": [copy_experiment.run(CopyConfig(split="random"), s) for s in claim_seeds],
     }
 
 
@@ -120,7 +124,7 @@ def test_random_holes_let_the_mlp_interpolate(copy_runs, claim):
 
 
 def test_slot_similarity_explains_the_split(copy_runs, claim):
-    sims = [experiments.slot_similarity(r) for r in copy_runs["mlp"]]
+    sims = [slot_similarity(r) for r in copy_runs["mlp"]]
     within = [min(s[:4, :4][OFF[:4, :4]].min(), s[4:, 4:][OFF[4:, 4:]].min()) for s in sims]
     claim("ch3: slot similarity within a trained block", within, at_least=0.7)
     claim(
@@ -128,14 +132,12 @@ def test_slot_similarity_explains_the_split(copy_runs, claim):
         [np.abs(s[:4, 4:]).max() for s in sims],
         at_most=0.3,
     )
-    holes = [experiments.slot_similarity(r)[OFF].min() for r in copy_runs["random"]]
+    holes = [slot_similarity(r)[OFF].min() for r in copy_runs["random"]]
     claim("ch3: slot similarity with random holes", holes, at_least=0.7)
 
 
 def test_much_larger_mlp_also_fails(claim_seeds, claim):
     # The larger MLP costs about 5 default runs: the first 3 claims seeds (the chapter runs 0-4).
-    runs = [
-        experiments.run_copy_experiment("mlp", s, **experiments.LARGE_MLP) for s in claim_seeds[:3]
-    ]
+    runs = [copy_experiment.run(LARGE_MLP, s) for s in claim_seeds[:3]]
     claim("ch3: larger MLP seen accuracy", [r.train_accuracy for r in runs], at_least=0.95)
     claim("ch3: larger MLP held-out accuracy", [r.heldout_accuracy for r in runs], at_most=0.02)

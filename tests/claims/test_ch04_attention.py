@@ -1,8 +1,9 @@
 """Chapter 4's claims about training runs, on the claims seeds (see conftest.py).
 
 The MLP's side of the copy experiment is Chapter 3's (tests/claims/test_ch03_next_token.py); here:
-one attention layer with the defaults, with learned positions, and the one-layer model of the
-"called" task (``name_model.run_seeds(NameConfig(n_layers=1), ...)``, Chapter 6's settings).
+one attention layer with the defaults (``copy_run.run(AttentionCopyConfig(), seed)``), with learned
+positions, and the one-layer model of the "called" task
+(``name_model.run_seeds(NameConfig(n_layers=1), ...)``, Chapter 6's settings).
 """
 
 from __future__ import annotations
@@ -10,18 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attnlab.ch03_next_token.experiment import run_copy_experiment
-from attnlab.ch04_attention import plots
+from attnlab.ch04_attention import copy_run, plots
+from attnlab.ch04_attention.copy_run import AttentionCopyConfig
 from attnlab.ch04_attention.name_model import NameConfig, run_seeds
 
 
 @pytest.fixture(scope="module")
 def runs(claim_seeds):
     return {
-        "attention": [run_copy_experiment("attention", seed=s) for s in claim_seeds],
-        "positions": [
-            run_copy_experiment("attention", seed=s, positions=True) for s in claim_seeds
-        ],
+        "attention": [copy_run.run(AttentionCopyConfig(), s) for s in claim_seeds],
+        "positions": [copy_run.run(AttentionCopyConfig(positions=True), s) for s in claim_seeds],
     }
 
 

@@ -14,8 +14,9 @@ from importlib import resources
 import numpy as np
 import torch
 
-from attnlab.ch02_hinge.hinge import MLP, accuracy, train
-from attnlab.core import validate
+from attnlab.ch02_hinge.fit import class_scores, train
+from attnlab.ch02_hinge.hinge import MLP
+from attnlab.core import training, validate
 from attnlab.core.seeds import keeps_global_rng, shift_seed
 
 __all__ = [
@@ -144,4 +145,4 @@ def train_digit_mlp(
         progress=progress,
         desc="digits MLP",
     )
-    return model, accuracy(model, split.x_test, split.y_test)
+    return model, training.accuracy(class_scores(model, split.x_test), split.y_test)

@@ -3,7 +3,7 @@ watch their sum approach a target curve, with no kernel.
 
 The curve is :func:`attnlab.ch02_hinge.hinge.hinge_sum`, ``offset + sum_k slopes[k] * max(0, x - bends[k])``
 over the first ``n`` hinges, and the error is the mean squared difference from the target on the
-same grid (as in :func:`attnlab.ch02_hinge.hinge.fit_curve`). :func:`reference` computes both with
+same grid (as in :func:`attnlab.ch02_hinge.fit.fit_curve`). :func:`reference` computes both with
 ``attnlab.ch02_hinge.hinge``; the browser tests compare the page with it.
 """
 

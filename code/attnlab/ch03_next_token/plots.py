@@ -87,7 +87,7 @@ def plot_copy_curves(
 ) -> plt.Axes:
     """Accuracy on seen (solid) and held-out (dashed) combinations during training, per seed."""
     if not results:
-        raise ValueError("results must hold at least one run of run_copy_experiment")
+        raise ValueError("results must hold at least one copy run (a CopyResult)")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for i, r in enumerate(results):

@@ -392,13 +392,13 @@ def plot_copy_attention(weights: np.ndarray, context_length: int) -> Figure:
 def copy_attention_by_slot(result: object, per_slot: int = 200, seed: int = 0) -> np.ndarray:
     """Mean attention of the last token over the window, for names at each slot (Chapter 4).
 
-    ``result`` is a ``run_copy_experiment("attention", ...)`` result. For every slot, ``per_slot``
+    ``result`` is a ``copy_run.run(AttentionCopyConfig(), seed)`` result. For every slot, ``per_slot``
     fresh contexts of the HELD-OUT combinations with the name at that slot are drawn (a slot with
     no held-out combination uses the seen ones). Returns ``(n_slots, context_length)``.
     """
     task = getattr(result, "task", None)
     if task is None or not hasattr(result, "attention_weights"):
-        raise TypeError("result must be what run_copy_experiment('attention', ...) returns")
+        raise TypeError("result must be what copy_run.run(AttentionCopyConfig(), seed) returns")
     per_slot = int(per_slot)
     generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     rows = []

@@ -21,7 +21,7 @@ from attnlab.core.checks import (
 
 __all__: list[str] = ["check_induction_score", "check_heads_needed", "check_repeated_sequence"]
 
-# Token ids of the course pool (attnlab.ch06_copying_names.induction): specials come first.
+# Token ids of the course pool (attnlab.ch04_attention.names): specials come first.
 _FIRST_POOL_ID = 7
 _POOL_SIZE = 48
 
@@ -76,7 +76,8 @@ def _induction_score_cases() -> list[Case]:
     ]
 
 
-# What switching a head off does, measured in Chapter 6 on every seed (tests/unit/test_induction.py
+# What switching a head off does, measured in Chapter 6 on every seed (the tests in
+# tests/unit/ch06_copying_names/test_analysis.py
 # trains the models and asserts that these answers agree with the measurement).
 _HEADS_NEEDED = {1: True, 2: True}
 

@@ -1,4 +1,4 @@
-"""attnlab.ch02_hinge.hinge: hinges, hinge sums, the MLP, training and XOR helpers (Chapter 2)."""
+"""attnlab.ch02_hinge: hinges, hinge sums, the MLP (hinge), training (fit) and XOR (xor) (Chapter 2)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab.ch02_hinge import hinge
+from attnlab.ch02_hinge import fit, hinge, xor
+from attnlab.core.training import accuracy
 
 # ---- one hinge and sums of hinges --------------------------------------------------------------
 
@@ -86,7 +87,7 @@ def test_targets():
 def test_relu_and_two_layer_forward():
     x = torch.tensor([[-1.0, 2.0]])
     assert torch.equal(hinge.relu(x), torch.tensor([[0.0, 2.0]]))
-    out = hinge.two_layer_forward(x, **hinge.XOR_HAND_WEIGHTS)
+    out = hinge.two_layer_forward(x, **xor.XOR_HAND_WEIGHTS)
     assert out.shape == (1, 1)
     W1, b1 = torch.randn(2, 3), torch.randn(3)
     W2, b2 = torch.randn(3, 2), torch.randn(2)
@@ -162,7 +163,7 @@ def test_train_lowers_the_loss_and_is_repeatable():
     for _ in range(2):
         torch.manual_seed(3)
         model = hinge.MLP(1, 8, 1)
-        runs.append(hinge.train(model, x, y, steps=200, lr=0.02, progress=False))
+        runs.append(fit.train(model, x, y, steps=200, lr=0.02, progress=False))
     assert runs[0] == runs[1]
     assert runs[0][-1] < 0.2 * runs[0][0]
 
@@ -184,7 +185,7 @@ def test_bad_input_to_train(kwargs, error, words):
     args.update(kwargs)
     model, inputs, targets = args.pop("model"), args.pop("inputs"), args.pop("targets")
     with pytest.raises(error, match=words):
-        hinge.train(model, inputs, targets, progress=False, **args)
+        fit.train(model, inputs, targets, progress=False, **args)
 
 
 def test_predict_and_accuracy():
@@ -193,30 +194,35 @@ def test_predict_and_accuracy():
         line.weight.fill_(1.0)
         line.bias.fill_(0.0)
     x = torch.tensor([[-1.0], [2.0], [3.0]])
-    assert hinge.predict(line, x).tolist() == [0, 1, 1]
-    assert hinge.accuracy(line, x, torch.tensor([0.0, 1.0, 0.0])) == pytest.approx(2 / 3)
-    with pytest.raises(ValueError, match="labels has 2"):
-        hinge.accuracy(line, x, torch.tensor([0, 1]))
+    assert fit.predict(line, x).tolist() == [0, 1, 1]
+    scores = fit.class_scores(line, x)  # one logit z becomes the two class scores (0, z)
+    assert scores.tolist() == [[0.0, -1.0], [0.0, 2.0], [0.0, 3.0]]
+    assert accuracy(scores, torch.tensor([0, 1, 0])) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="targets must have the shape"):
+        accuracy(scores, torch.tensor([0, 1]))
+    with torch.no_grad():
+        line.weight.fill_(0.0)  # a logit of exactly 0 is class 0, as logit > 0 says
+    assert fit.predict(line, x).tolist() == [0, 0, 0]
 
 
 def test_fit_curve_reports_its_error_on_the_builder_grid():
-    fit = hinge.fit_curve("bump", n_hidden=4, seed=0, steps=50)
+    result = fit.fit_curve("bump", n_hidden=4, seed=0, steps=50)
     x = torch.tensor(hinge.curve_grid(), dtype=torch.float32)[:, None]
     with torch.no_grad():
-        error = float(((fit.model(x)[:, 0] - torch.exp(-2 * x[:, 0] ** 2)) ** 2).mean())
-    assert fit.error == pytest.approx(error, rel=1e-5)
-    assert 0 <= fit.bends_inside <= 4 and len(fit.losses) == 50
+        error = float(((result.model(x)[:, 0] - torch.exp(-2 * x[:, 0] ** 2)) ** 2).mean())
+    assert result.error == pytest.approx(error, rel=1e-5)
+    assert 0 <= result.bends_inside <= 4 and len(result.losses) == 50
     with pytest.raises(ValueError, match="target"):
-        hinge.fit_curve("square")
+        fit.fit_curve("square")
     with pytest.raises(TypeError, match="seed"):
-        hinge.fit_curve(seed=1.5)
+        fit.fit_curve(seed=1.5)
 
 
 # ---- XOR ---------------------------------------------------------------------------------------
 
 
 def test_xor_data():
-    x, y = hinge.xor_data()
+    x, y = xor.xor_data()
     assert x.shape == (4, 2) and y.tolist() == [0.0, 1.0, 1.0, 0.0]
     assert torch.equal(y, (x[:, 0] != x[:, 1]).float())
 
@@ -224,13 +230,13 @@ def test_xor_data():
 def test_best_line_finds_a_perfect_line_when_there_is_one():
     x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y_and = torch.tensor([0.0, 0.0, 0.0, 1.0])
-    fit = hinge.best_line(x, y_and, n_angles=72)
+    fit = xor.best_line(x, y_and, n_angles=72)
     assert fit.accuracy == 1.0
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
-        hinge.best_line(torch.ones(4, 3), y_and)
+        xor.best_line(torch.ones(4, 3), y_and)
 
 
 def test_hand_weights_solve_xor():
-    x, y = hinge.xor_data()
-    out = hinge.two_layer_forward(x, **hinge.XOR_HAND_WEIGHTS)[:, 0]
+    x, y = xor.xor_data()
+    out = hinge.two_layer_forward(x, **xor.XOR_HAND_WEIGHTS)[:, 0]
     assert torch.equal((out > 0).float(), y)

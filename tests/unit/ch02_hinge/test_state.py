@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from attnlab.ch02_hinge import digits, hinge, plots
+from attnlab.ch02_hinge import digit_plots, digits, fit, hinge, plots, xor
 from attnlab.ch02_hinge.widgets import BUILDER_START, builder_state, hinge_builder
 
 
@@ -67,14 +67,14 @@ def test_the_widget_builds_and_follows_its_sliders():
 
 
 def test_every_figure_draws():
-    x, y = hinge.xor_data()
+    x, y = xor.xor_data()
     torch.manual_seed(0)
     xor_mlp = hinge.MLP(2, 4, 1)
     curve_mlp = hinge.MLP(1, 3, 1)
     data = digits.load_digits()
     split = digits.split_digits(data)
     digit_mlp = hinge.MLP(64, 20, 10)
-    guess = hinge.predict(digit_mlp, split.x_test)
+    guess = fit.predict(digit_mlp, split.x_test)
     figures = [
         plots.plot_one_hinge(),
         plots.plot_line_cannot_bend("bump"),
@@ -82,13 +82,13 @@ def test_every_figure_draws():
         plots.plot_curve_fit(curve_mlp, "sine"),
         plots.plot_hinges_needed([2, 4], [[0.1, 0.2], [0.01, 0.02]], 0.005, 0.01),
         plots.plot_xor_line(x, y, torch.tensor([1.0, 1.0]), -0.5),
-        plots.plot_xor_hand(hinge.XOR_HAND_WEIGHTS),
+        plots.plot_xor_hand(xor.XOR_HAND_WEIGHTS),
         plots.plot_decision_regions(xor_mlp, x, y),
         plots.plot_hidden_units(xor_mlp),
-        plots.plot_digit_samples(data.images, data.labels, n=12),
-        plots.plot_confusion(digits.confusion_matrix(split.y_test, guess)),
-        plots.plot_mistakes(split.x_test, split.y_test, guess),
-        plots.plot_weight_images(digit_mlp, n=10),
+        digit_plots.plot_digit_samples(data.images, data.labels, n=12),
+        digit_plots.plot_confusion(digits.confusion_matrix(split.y_test, guess)),
+        digit_plots.plot_mistakes(split.x_test, split.y_test, guess),
+        digit_plots.plot_weight_images(digit_mlp, n=10),
     ]
     assert all(isinstance(f, plt.Figure) for f in figures)
     plt.close("all")
@@ -98,7 +98,7 @@ def test_figures_refuse_the_wrong_thing():
     with pytest.raises(TypeError, match="builder_state"):
         plots.plot_builder({"x": [1]})
     with pytest.raises(TypeError, match="64 inputs"):
-        plots.plot_weight_images(hinge.MLP(2, 3, 1))
+        digit_plots.plot_weight_images(hinge.MLP(2, 3, 1))
     with pytest.raises(TypeError, match="two inputs"):
         plots.plot_hidden_units(hinge.MLP(1, 3, 1))
     with pytest.raises(ValueError, match="one row per size"):

@@ -1,4 +1,4 @@
-"""The next-token models: the window MLP (Chapter 3) and one attention layer (Chapter 4)."""
+"""Chapter 3's next-token model, the window MLP (Chapter 4's attention model: tests/unit/ch04_attention)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from attnlab.ch03_next_token.model import (
     count_parameters,
     mlp_width_for,
 )
-from attnlab.ch04_attention.model import OneLayerAttention
 
 
 def test_window_mlp_shapes_and_parameter_count():
@@ -32,29 +31,10 @@ def test_mlp_weights_are_separate_per_slot():
     assert not torch.allclose(model(a), model(b))  # moving a token changes the answer
 
 
-def test_attention_model_shapes_weights_and_position_blindness():
-    torch.manual_seed(0)
-    model = OneLayerAttention(vocab_size=12, context_length=6, d_model=8)
-    tokens = torch.randint(0, 12, (4, 6))
-    scores, weights = model.forward_with_weights(tokens)
-    assert scores.shape == (4, 12) and weights.shape == (4, 6)
-    assert torch.allclose(weights.sum(dim=-1), torch.ones(4))
-    # Without positions, shuffling the tokens before the last one changes nothing.
-    shuffled = torch.cat([tokens[:, :-1].flip(1), tokens[:, -1:]], dim=1)
-    assert torch.allclose(model(shuffled), scores, atol=1e-6)
-    with_positions = OneLayerAttention(12, 6, 8, positions=True)
-    assert not torch.allclose(with_positions(shuffled), with_positions(tokens), atol=1e-6)
-    assert count_parameters(with_positions) == count_parameters(model) + 6 * 8
-
-
-def test_mlp_width_for_matches_the_attention_model():
-    attention = OneLayerAttention(251, 8, 32)
-    width = mlp_width_for(count_parameters(attention), 251, 8, 32)
-    mlp = WindowMLP(251, 8, 32, width)
-    assert (
-        abs(count_parameters(mlp) - count_parameters(attention)) / count_parameters(attention)
-        < 0.02
-    )
+def test_mlp_width_for_inverts_the_parameter_count():
+    for width in (1, 22, 512):
+        n_params = count_parameters(WindowMLP(251, 8, 32, width))
+        assert mlp_width_for(n_params, 251, 8, 32) == width
 
 
 @pytest.mark.parametrize(
@@ -62,11 +42,9 @@ def test_mlp_width_for_matches_the_attention_model():
     [
         (lambda: WindowMLP(0, 5), ValueError, "vocab_size"),
         (lambda: WindowMLP(10, 5, width=2.0), TypeError, "width"),
-        (lambda: OneLayerAttention(10, 5, positions="yes"), TypeError, "positions"),
         (lambda: WindowMLP(10, 5)(torch.zeros(2, 5)), TypeError, "tokens"),
         (lambda: WindowMLP(10, 5)(torch.zeros(2, 4, dtype=torch.long)), ValueError, "tokens"),
         (lambda: WindowMLP(10, 5)(torch.full((2, 5), 10)), ValueError, "ids in 0..9"),
-        (lambda: OneLayerAttention(10, 5)(torch.zeros(5, dtype=torch.long)), ValueError, "tokens"),
         (lambda: count_parameters("model"), TypeError, "model"),
     ],
 )

@@ -6,14 +6,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from attnlab.ch03_next_token import experiment as experiments
-from attnlab.ch03_next_token import plots
+from attnlab.ch03_next_token import copy_experiment, plots, text_experiment
+from attnlab.ch03_next_token.copy_analysis import results_table
+from attnlab.ch03_next_token.copy_experiment import CopyConfig
 from attnlab.ch03_next_token.copytask import CopyTask
 
 
 @pytest.fixture(scope="module")
 def run():
-    return experiments.run_copy_experiment("mlp", 0, steps=20, eval_size=50)
+    return copy_experiment.run(CopyConfig(steps=20, eval_size=50), 0)
 
 
 def test_every_figure_draws(run):
@@ -26,7 +27,9 @@ def test_every_figure_draws(run):
     assert sum(t.get_text() == "x" for t in ax.texts) == 5  # one hole per name
     fig = plots.plot_slot_similarities({"a": np.eye(3), "b": np.ones((3, 3))})
     assert len(fig.axes) == 4  # two matrices and their colour bars
-    text = experiments.run_text_experiment(list(range(20)) * 3, 20, steps=3)
+    text = text_experiment.run(
+        text_experiment.TextConfig(steps=3), 0, ids=list(range(20)) * 3, vocab_size=20
+    )
     plots.plot_text_curves(text, baseline=0.1)
     plt.close("all")
 
@@ -41,4 +44,4 @@ def test_bad_input():
     with pytest.raises(ValueError, match="matrices"):
         plots.plot_slot_similarities({})
     with pytest.raises(ValueError, match="results"):
-        experiments.results_table([])
+        results_table([])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from attnlab.ch03_next_token import experiment as experiments
+from attnlab.ch03_next_token import text_experiment
+from attnlab.ch03_next_token.text_experiment import TextConfig, make_windows, top_next_tokens
 from attnlab.ch03_next_token.tokenizer import BPETokenizer, load_corpus
 
 
@@ -15,27 +16,30 @@ def tokenizer() -> BPETokenizer:
 
 
 def test_make_windows():
-    contexts, targets = experiments.make_windows([10, 11, 12, 13, 14], 2)
+    contexts, targets = make_windows([10, 11, 12, 13, 14], 2)
     assert contexts.tolist() == [[10, 11], [11, 12], [12, 13]]
     assert targets.tolist() == [12, 13, 14]
     with pytest.raises(ValueError, match="more than window"):
-        experiments.make_windows([1, 2], 2)
+        make_windows([1, 2], 2)
     with pytest.raises(TypeError, match="window"):
-        experiments.make_windows([1, 2, 3], 1.0)
+        make_windows([1, 2, 3], 1.0)
     with pytest.raises(TypeError, match="ids"):
-        experiments.make_windows(torch.tensor([1.0, 2.0, 3.0]), 1)
+        make_windows(torch.tensor([1.0, 2.0, 3.0]), 1)
 
 
 def test_text_experiment_bad_input(tokenizer):
     ids = tokenizer.encode("the key to the lock")
     with pytest.raises(ValueError, match="vocab_size"):
-        experiments.run_text_experiment(ids, vocab_size=10, steps=1)
+        text_experiment.run(TextConfig(steps=1), 0, ids=ids, vocab_size=10)
     with pytest.raises(ValueError, match="heldout_fraction"):
-        experiments.run_text_experiment(ids, tokenizer.vocab_size, heldout_fraction=1.5)
+        TextConfig(heldout_fraction=1.5)
     with pytest.raises(TypeError, match="seed"):
-        experiments.run_text_experiment(ids, tokenizer.vocab_size, seed="0")
-    r = experiments.run_text_experiment(ids * 5, tokenizer.vocab_size, steps=2)
+        text_experiment.run(TextConfig(), "0", ids=ids, vocab_size=tokenizer.vocab_size)
+    with pytest.raises(TypeError, match="TextConfig"):
+        text_experiment.run({"steps": 2}, 0, ids=ids, vocab_size=tokenizer.vocab_size)
+    r = text_experiment.run(TextConfig(steps=2), 0, ids=ids * 5, vocab_size=tokenizer.vocab_size)
+    assert r.config.steps == 2 and r.seed == 0 and len(r.history["loss"]) == 2
     with pytest.raises(ValueError, match="at least 5 tokens"):
-        experiments.top_next_tokens(r.net, tokenizer, "key")
+        top_next_tokens(r.net, tokenizer, "key")
     with pytest.raises(TypeError, match="WindowMLP"):
-        experiments.top_next_tokens("net", tokenizer, "the key to the lock")
+        top_next_tokens("net", tokenizer, "the key to the lock")

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import attnlab
-from attnlab.ch03_next_token import experiment as experiments
+from attnlab.ch03_next_token import copy_experiment
+from attnlab.ch03_next_token.copy_experiment import CopyConfig
 
 
 def test_offset_shifts_set_seed_and_runs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,7 +20,7 @@ def test_offset_shifts_set_seed_and_runs(monkeypatch: pytest.MonkeyPatch) -> Non
     attnlab.set_seed(10)
     assert torch.equal(shifted, torch.rand(3))
     monkeypatch.setenv("ATTNLAB_SEED_OFFSET", "2")
-    run = experiments.run_copy_experiment("mlp", 1, steps=2, eval_size=10, eval_every=1)
+    run = copy_experiment.run(CopyConfig(steps=2, eval_size=10, eval_every=1), 1)
     assert run.seed == 3
 
 

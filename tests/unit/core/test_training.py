@@ -1,4 +1,4 @@
-"""The training loop (Chapters 3-6)."""
+"""The training loop and ``accuracy`` (Chapters 2-6)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from attnlab.ch03_next_token.model import WindowMLP
-from attnlab.core.training import accuracy, train
+from attnlab.core.training import NonFiniteLoss, accuracy, next_token_loss, train
 
 
 def _task():
@@ -23,14 +23,14 @@ def _task():
 
 def test_training_learns_and_records_history():
     model, contexts, targets, next_batch = _task()
-    before = accuracy(model, contexts, targets)
+    before = accuracy(model(contexts), targets)
     history = train(
         model,
         next_batch,
         steps=60,
         lr=0.05,
         progress=False,
-        evaluate=lambda: {"acc": accuracy(model, contexts, targets)},
+        evaluate=lambda: {"acc": accuracy(model(contexts), targets)},
         eval_every=20,
     )
     assert len(history["loss"]) == 60
@@ -48,6 +48,29 @@ def test_training_is_deterministic():
     assert runs[0] == runs[1]
 
 
+def test_the_loss_is_a_function_of_model_and_batch():
+    model, contexts, targets, next_batch = _task()
+    seen = []
+
+    def loss(model, batch):
+        seen.append(batch)
+        return next_token_loss(model, batch) * 2
+
+    history = train(model, next_batch, steps=3, lr=0.01, loss=loss, progress=False)
+    assert len(seen) == 3 and seen[0][0] is contexts
+    assert len(history["loss"]) == 3 and "eval_step" not in history
+    first = _task()
+    assert history["loss"][0] == pytest.approx(
+        2 * next_token_loss(first[0], (contexts, targets)).item()
+    )
+
+
+def test_a_loss_that_is_not_finite_stops_training():
+    model, _, _, next_batch = _task()
+    with pytest.raises(NonFiniteLoss, match="lr=0.01"):
+        train(model, next_batch, 3, 0.01, loss=lambda m, b: torch.tensor(float("nan")))
+
+
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
@@ -55,6 +78,8 @@ def test_training_is_deterministic():
         ({"lr": -1.0}, ValueError, "lr"),
         ({"eval_every": 0}, ValueError, "eval_every"),
         ({"evaluate": 3}, TypeError, "evaluate"),
+        ({"loss": "mse"}, TypeError, "loss"),
+        ({"weight_decay": -1.0}, ValueError, "weight_decay"),
         ({"next_batch": None}, TypeError, "next_batch"),
         ({"model": "mlp"}, TypeError, "model"),
     ],
@@ -66,9 +91,18 @@ def test_bad_input(kwargs, error, words):
         train(**arguments)
 
 
+def test_accuracy_takes_scores():
+    scores = torch.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert accuracy(scores, torch.tensor([1, 0, 0])) == pytest.approx(2 / 3)
+    per_seed = accuracy(scores.expand(2, 3, 2), torch.tensor([[1, 0, 0], [1, 0, 1]]), per_seed=True)
+    assert per_seed.tolist() == pytest.approx([2 / 3, 1.0])
+
+
 def test_accuracy_bad_input():
     model, contexts, targets, _ = _task()
-    with pytest.raises(ValueError, match="same number"):
-        accuracy(model, contexts, targets[:3])
+    with pytest.raises(ValueError, match="shape"):
+        accuracy(model(contexts), targets[:3])
     with pytest.raises(TypeError, match="targets"):
-        accuracy(model, contexts, targets.float())
+        accuracy(model(contexts), targets.float())
+    with pytest.raises(TypeError, match="scores"):
+        accuracy(contexts, targets)
