@@ -77,8 +77,8 @@ def _induction_score_cases() -> list[Case]:
 
 
 # What switching a head off does, measured in Chapter 6 on every seed (the tests in
-# tests/unit/ch06_copying_names/test_analysis.py
-# trains the models and asserts that these answers agree with the measurement).
+# tests/unit/ch06_copying_names/test_analysis.py train the models and assert that these answers
+# agree with the measurement).
 _HEADS_NEEDED = {1: True, 2: True}
 
 
