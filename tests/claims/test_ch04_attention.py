@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attnlab.ch04_attention import copy_run, plots
+from attnlab.ch04_attention import copy_plots, copy_run
 from attnlab.ch04_attention.copy_run import AttentionCopyConfig
 from attnlab.ch04_attention.name_model import NameConfig, run_seeds
 
@@ -37,7 +37,7 @@ def test_attention_copies_to_crossed_combinations(runs, claim):
 
 def test_is_attends_to_the_name_at_every_slot(runs, claim):
     least = [
-        np.diagonal(plots.copy_attention_by_slot(r, per_slot=100, seed=1)).min()
+        np.diagonal(copy_plots.copy_attention_by_slot(r, per_slot=100, seed=1)).min()
         for r in runs["attention"]
     ]
     claim("ch4: attention of 'is' on the name, worst slot", least, at_least=0.9)

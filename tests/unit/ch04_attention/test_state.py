@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from attnlab.ch04_attention import plots
+from attnlab.ch04_attention import copy_plots, plots
 from attnlab.ch04_attention.attention import dot_product_spread
 from attnlab.ch04_attention.widgets import (
     AttentionExplorer,
@@ -96,7 +96,7 @@ def test_every_figure_draws():
         plots.plot_polysemy(explorer_state(RIVER_SENTENCE), explorer_state(MONEY_SENTENCE)),
         plots.plot_receptive_fields(),
         plots.plot_weight_sources(robot, explorer_state(ROBOT_SENTENCE, 5)),
-        plots.plot_copy_attention([[0.9, 0.1], [0.2, 0.8]], 3),
+        copy_plots.plot_copy_attention([[0.9, 0.1], [0.2, 0.8]], 3),
     ]
     assert all(len(f.axes) >= 1 for f in figures)
     plt.close("all")
