@@ -5,9 +5,10 @@ The model the chapter trains is one plain :class:`TwoValueModel` (built on
 :class:`~attnlab.ch05_multi_head.heads.MultiHeadAttention`). :func:`run` trains it for one seed,
 one head count after the other; :func:`run_seeds` trains several seeds at once, one
 :class:`~attnlab.core.seedstack.SeedStack` per head count, with the course's one training loop
-(:func:`~attnlab.core.training.train`). Seed ``s`` gives the same starting weights, training
-batches and test set at every head count and in both functions, so the head count is the only
-difference, and a seed's numbers do not depend on which function trained it (up to rounding).
+(:func:`~attnlab.core.training.train`; all head counts side by side in one loop). Seed ``s``
+gives the same starting weights, training batches and test set at every head count and in both
+functions, so the head count is the only difference, and a seed's numbers do not depend on which
+function trained it, up to float rounding (which, as between two machines, grows over a long run).
 """
 
 from __future__ import annotations
@@ -315,9 +316,8 @@ def _train_side_by_side(
         return torch.stack([_loss(model, batch) for model in models])  # (head counts, [seeds])
 
     def evaluate() -> dict[str, torch.Tensor]:
-        with (
-            torch.no_grad()
-        ):  # one row per model and seed: (head counts [x seeds], n_eval, n_values)
+        # one row per model and seed: scores (head counts [x seeds], n_eval, n_values)
+        with torch.no_grad():
             scores = torch.stack([model(test_x)[0] for model in side_by_side]).flatten(0, -3)
         targets = test_y.expand(len(side_by_side), *test_y.shape).flatten(0, -2)
         return {"accuracy": accuracy(scores, targets, per_seed=True)}
