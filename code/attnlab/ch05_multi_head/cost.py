@@ -166,8 +166,12 @@ def compare_seed_stack(
     steps: int = 200, seeds: Sequence[int] = (0, 1, 2, 3, 4), n_heads: int = 4, repeats: int = 3
 ) -> StackTiming:
     """Train ``seeds`` of Chapter 5's model for ``steps`` steps, once as one SeedStack and once
-    one seed after another, alternately ``repeats`` times; keep each way's fastest run."""
+    one seed after another, alternately ``repeats`` times; keep each way's fastest run (after
+    one untimed step of each, which pays for first-call set-up)."""
     config = TwoValueConfig(heads=(n_heads,), steps=steps, eval_every=steps)
+    warm_up = TwoValueConfig(heads=(n_heads,), steps=1, n_eval=8)
+    run_seeds(warm_up, seeds, progress=False)
+    run(warm_up, seeds[0], progress=False)
     stacked, one_by_one = [], []
     for _ in range(validate.positive_int("repeats", repeats)):
         start = time.perf_counter()
