@@ -2,7 +2,8 @@
 
 The chapter trains the two-value task ("this year minus birth year") at 1, 2 and 4 heads on seeds
 0-4 and states these bounds in its prose (its hidden ``expect`` lines); here the same
-``attnlab.ch05_multi_head.heads`` calls run on ``claim_seeds``, all head counts and seeds as one batched ensemble.
+``attnlab.ch05_multi_head.two_value`` calls run on ``claim_seeds``: per head count, all seeds at
+once as one SeedStack of plain models.
 """
 
 from __future__ import annotations
@@ -10,25 +11,23 @@ from __future__ import annotations
 import pytest
 import torch
 
-from attnlab.ch05_multi_head.heads import TwoValueTask, half_lookups, run_two_value_experiment
+from attnlab.ch05_multi_head.two_value import TwoValueConfig, TwoValueTask, half_lookups, run_seeds
 
-# the chapter's training run (its cell that calls run_two_value_experiment) and its probe set
-SETTINGS = {"heads": (1, 2, 4), "steps": 1200, "batch_size": 32, "lr": 6e-3}
+# the chapter's training run (its cell that calls run_seeds) and its probe set
+CONFIG = TwoValueConfig(heads=(1, 2, 4), steps=1200, batch_size=32, lr=6e-3)
 PROBE_SEED = 4
 
 
 @pytest.fixture(scope="module")
 def result(claim_seeds):
-    return run_two_value_experiment(seeds=claim_seeds, progress=False, **SETTINGS)
+    return run_seeds(CONFIG, claim_seeds, progress=False)
 
 
 @pytest.fixture(scope="module")
 def lookups(result):
     x, y = TwoValueTask().sample(512, torch.Generator().manual_seed(PROBE_SEED))
     return {
-        (h, s): half_lookups(result.model.member(h, s), x, y)
-        for h in result.heads
-        for s in result.seeds
+        (h, s): half_lookups(result.model(h, s), x, y) for h in result.heads for s in result.seeds
     }
 
 

@@ -14,7 +14,13 @@ from torch import nn
 
 from attnlab.core import validate
 
-__all__ = ["causal_mask", "scaled_dot_product_attention", "SelfAttention", "dot_product_spread"]
+__all__ = [
+    "causal_mask",
+    "check_mask",
+    "scaled_dot_product_attention",
+    "SelfAttention",
+    "dot_product_spread",
+]
 
 
 def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
@@ -23,23 +29,32 @@ def causal_mask(length: int, device: torch.device | str | None = None) -> torch.
     return torch.ones(length, length, dtype=torch.bool, device=device).tril()
 
 
-def _check_mask(mask: object, scores_shape: torch.Size) -> torch.Tensor:
+def check_mask(mask: object, scores_shape: tuple[int, ...], axes: str = "") -> torch.Tensor:
+    """Check a course-convention mask (boolean, True = may attend) against the scores' shape
+    (Chapters 4 and 5): it must broadcast to that shape without enlarging it, and leave every
+    query at least one key. ``axes`` names the scores' axes in the error messages (Chapter 5
+    passes its per-head ones); returns the mask.
+    """
+    axes = axes or "(..., L query positions, S key positions)"
     validate.tensor("mask", mask, min_ndim=2)
     assert isinstance(mask, torch.Tensor)
     if mask.dtype != torch.bool:
         raise TypeError(
-            f"mask must be a boolean tensor (True = may attend), got dtype {mask.dtype}"
+            f"mask must be a boolean tensor (True = may attend), got dtype {mask.dtype}; "
+            "a PyTorch-style mask (True = blocked) goes through mask_from_torch (Chapter 5) first"
         )
+    scores_shape = torch.Size(scores_shape)
     try:
-        torch.broadcast_shapes(mask.shape, scores_shape)
+        shape = torch.broadcast_shapes(mask.shape, scores_shape)
     except RuntimeError:
         raise ValueError(
             f"mask of shape {tuple(mask.shape)} cannot broadcast to the scores' shape "
-            f"{tuple(scores_shape)} (..., L query positions, S key positions)"
+            f"{tuple(scores_shape)} {axes}"
         ) from None
-    if torch.broadcast_shapes(mask.shape, scores_shape) != scores_shape:
+    if shape != scores_shape:
         raise ValueError(
-            f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape {tuple(scores_shape)}"
+            f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape "
+            f"{tuple(scores_shape)} {axes} to {tuple(shape)}"
         )
     if not mask.any(dim=-1).all():
         raise ValueError(
@@ -49,22 +64,13 @@ def _check_mask(mask: object, scores_shape: torch.Size) -> torch.Tensor:
     return mask
 
 
-def scaled_dot_product_attention(
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    mask: torch.Tensor | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """softmax(query · keyᵀ / √d_k) · value, step by step (Chapter 4).
-
-    Shapes: ``query`` (..., L, d_k), ``key`` (..., S, d_k), ``value`` (..., S, d_v); leading
-    dimensions broadcast. ``mask`` is boolean, broadcastable to (..., L, S), True = may attend.
-    Returns ``(output, weights)`` with shapes (..., L, d_v) and (..., L, S); each row of
-    ``weights`` sums to 1. A query row whose mask is all False raises a ``ValueError``.
-    """
+def _check_attention(query: object, key: object, value: object, mask: object) -> None:
+    """The argument checks of :func:`scaled_dot_product_attention`, kept out of its body."""
     validate.tensor("query", query, min_ndim=2, floating=True)
     validate.tensor("key", key, min_ndim=2, floating=True)
     validate.tensor("value", value, min_ndim=2, floating=True)
+    assert isinstance(query, torch.Tensor) and isinstance(key, torch.Tensor)
+    assert isinstance(value, torch.Tensor)
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(
             f"query and key must share their last dimension d_k, got query {tuple(query.shape)} "
@@ -95,11 +101,29 @@ def scaled_dot_product_attention(
         raise TypeError(
             f"query, key and value must share a dtype, got {query.dtype}, {key.dtype}, {value.dtype}"
         )
+    if mask is not None:  # the scores' shape: (..., L, S), the batch axes of query and key
+        lead = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2])
+        check_mask(mask, (*lead, query.shape[-2], key.shape[-2]))
+
+
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(query · keyᵀ / √d_k) · value, step by step (Chapter 4).
+
+    Shapes: ``query`` (..., L, d_k), ``key`` (..., S, d_k), ``value`` (..., S, d_v); leading
+    dimensions broadcast. ``mask`` is boolean, broadcastable to (..., L, S), True = may attend.
+    Returns ``(output, weights)`` with shapes (..., L, d_v) and (..., L, S); each row of
+    ``weights`` sums to 1. A query row whose mask is all False raises a ``ValueError``.
+    """
+    _check_attention(query, key, value, mask)
     d_k = query.shape[-1]
     scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)  # compatibility of each pair
     if mask is not None:
-        _check_mask(mask, scores.shape)
-        scores = scores.masked_fill(~mask, float("-inf"))
+        scores = scores.masked_fill(~mask, float("-inf"))  # no weight where it may not attend
     weights = torch.softmax(scores, dim=-1)  # winner takes most; each row sums to 1
     return weights @ value, weights  # the information grab
 
@@ -145,7 +169,7 @@ class SelfAttention(nn.Module):
         if self.causal:
             causal = causal_mask(x.shape[-2], device=x.device)
             if mask is not None:  # checked on its own first, as the non-causal path does
-                _check_mask(mask, torch.Size((*x.shape[:-1], x.shape[-2])))
+                check_mask(mask, (*x.shape[:-1], x.shape[-2]))
             mask = causal if mask is None else (mask & causal)
         return scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), mask)
 

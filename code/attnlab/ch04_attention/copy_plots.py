@@ -10,6 +10,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from attnlab.ch04_attention.plots import _tidy
 from attnlab.core import validate
 
 

@@ -14,117 +14,33 @@ from __future__ import annotations
 
 import argparse
 import functools
-import math
 import sys
 import time
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from attnlab.ch04_attention.attention import scaled_dot_product_attention
 from attnlab.ch05_multi_head.heads import MultiHeadAttention
+from attnlab.ch05_multi_head.two_value import TwoValueConfig, run, run_seeds
 from attnlab.core import validate
+from attnlab.core.bench import fit_slope, peak_memory, time_call
 from attnlab.core.seeds import keeps_global_rng
 
 __all__ = [
-    "time_call",
+    "time_call",  # from attnlab.core.bench, kept here for the chapter's `bench.` calls
     "peak_memory",
     "fit_slope",
     "CostResult",
     "measure_cost",
     "ModuleTiming",
     "compare_modules",
+    "StackTiming",
+    "compare_seed_stack",
     "main",
 ]
-
-
-def time_call(fn: Callable[[], object], repeats: int = 5, min_time: float = 0.02) -> float:
-    """The median time of one call to ``fn`` in seconds (Chapter 5).
-
-    Calls are grouped so that each timed group lasts at least ``min_time`` (short calls are too
-    quick to time alone); the median over ``repeats`` groups resists a busy machine.
-    """
-    repeats = validate.positive_int("repeats", repeats)
-    validate.positive_number("min_time", min_time)
-    fn()  # warm up: the first call pays for memory and caches
-    number, start = 1, time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    number = max(1, math.ceil(min_time / once))
-    groups = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        groups.append((time.perf_counter() - start) / number)
-    groups.sort()
-    return groups[len(groups) // 2]
-
-
-class _MemoryWatcher(TorchDispatchMode):
-    """Sees every tensor operation; adds up the bytes of the new tensors it creates and takes
-    them off again when they are freed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.live: dict[int, list[int]] = {}  # storage address -> [tensors using it, bytes]
-        self.held = self.peak = 0
-
-    def _freed(self, address: int) -> None:
-        entry = self.live[address]
-        entry[0] -= 1
-        if entry[0] == 0:
-            self.held -= entry[1]
-            del self.live[address]
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        out = func(*args, **(kwargs or {}))
-        inputs = {a.untyped_storage().data_ptr() for a in args if isinstance(a, torch.Tensor)}
-        for t in out if isinstance(out, (tuple, list)) else (out,):
-            if not isinstance(t, torch.Tensor):
-                continue
-            address = t.untyped_storage().data_ptr()
-            if address in self.live:
-                self.live[address][0] += 1  # a view of a tensor made here
-            elif address in inputs:
-                continue  # a view of (or an in-place change to) an input: nothing new
-            else:
-                self.live[address] = [1, t.untyped_storage().nbytes()]
-                self.held += self.live[address][1]
-                self.peak = max(self.peak, self.held)
-            weakref.finalize(t, self._freed, address)
-        return out
-
-
-def peak_memory(fn: Callable[[], object]) -> int:
-    """The most bytes of new tensors that ``fn`` held at once (Chapter 5).
-
-    Every operation's new tensors are counted when they are made and taken off when they are
-    freed; the highest point is the peak. Memory that one fused operation uses and frees inside
-    itself is not seen, only what it returns.
-    """
-    with _MemoryWatcher() as watcher:
-        fn()
-    return int(watcher.peak)
-
-
-def fit_slope(lengths: Sequence[float], values: Sequence[float]) -> float:
-    """The slope of the straight line through (log length, log value): the power p in value ~ L^p."""
-    if len(lengths) != len(values) or len(lengths) < 2:
-        raise ValueError(
-            f"lengths and values must have the same length (at least 2), got {len(lengths)} "
-            f"and {len(values)}"
-        )
-    if min(lengths) <= 0 or min(values) <= 0:
-        raise ValueError("lengths and values must be positive to take logarithms")
-    x = torch.tensor([math.log(v) for v in lengths], dtype=torch.float64)
-    y = torch.tensor([math.log(v) for v in values], dtype=torch.float64)
-    x = x - x.mean()
-    return float((x * (y - y.mean())).sum() / (x * x).sum())
 
 
 @dataclass
@@ -230,6 +146,44 @@ def compare_modules(
     return timings
 
 
+@dataclass
+class StackTiming:
+    """Seconds to train the same seeds of the two-value model stacked (one
+    :class:`~attnlab.core.seedstack.SeedStack`) and one after another (plain models)."""
+
+    seeds: int
+    steps: int
+    stacked: float
+    one_by_one: float
+
+    @property
+    def ratio(self) -> float:
+        """Stacked time / one-by-one time (below 1: the stack is faster)."""
+        return self.stacked / self.one_by_one
+
+
+def compare_seed_stack(
+    steps: int = 200, seeds: Sequence[int] = (0, 1, 2, 3, 4), n_heads: int = 4, repeats: int = 3
+) -> StackTiming:
+    """Train ``seeds`` of Chapter 5's model for ``steps`` steps, once as one SeedStack and once
+    one seed after another, alternately ``repeats`` times; keep each way's fastest run (after
+    one untimed step of each, which pays for first-call set-up)."""
+    config = TwoValueConfig(heads=(n_heads,), steps=steps, eval_every=steps)
+    warm_up = TwoValueConfig(heads=(n_heads,), steps=1, n_eval=8)
+    run_seeds(warm_up, seeds, progress=False)
+    run(warm_up, seeds[0], progress=False)
+    stacked, one_by_one = [], []
+    for _ in range(validate.positive_int("repeats", repeats)):
+        start = time.perf_counter()
+        run_seeds(config, seeds, progress=False)
+        stacked.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for seed in seeds:
+            run(config, seed, progress=False)
+        one_by_one.append(time.perf_counter() - start)
+    return StackTiming(len(seeds), steps, min(stacked), min(one_by_one))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m attnlab.ch05_multi_head.cost``: the longer cost benchmark, printed as a table of ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -264,6 +218,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{t.length:>7} {t.torch_module * 1e3:>11.3f} {t.fused_ratio:>11.2f}x "
             f"{t.step_ratio:>18.2f}x"
         )
+    timing = compare_seed_stack(steps=20 if args.quick else 200, repeats=1 if args.quick else 3)
+    print(f"\n3. Training {timing.seeds} seeds of Chapter 5's model ({timing.steps} steps)")
+    print(
+        f"   stacked (SeedStack) {timing.stacked:.2f} s, one after another "
+        f"{timing.one_by_one:.2f} s: ratio {timing.ratio:.2f} (below 1: stacking is faster)"
+    )
     print("\nTimes are from this machine; the ratios are what to compare across machines.")
     if not args.quick:
         longer_one_head()
@@ -273,12 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def longer_one_head(steps: int = 5000, seeds: Sequence[int] = (0, 1, 2, 3, 4)) -> None:
     """Chapter 5's question, run longer: is one head unable to learn the two-value task, or only
     slow? Trains one head (and four, for comparison) for ``steps`` steps and prints the result."""
-    from attnlab.ch05_multi_head.heads import run_two_value_experiment
-
-    print(f"\n3. The two-value task of Chapter 5, trained {steps} steps (the chapter: 1200)")
-    result = run_two_value_experiment(
-        heads=(1, 4), seeds=seeds, steps=steps, eval_every=100, progress=sys.stderr.isatty()
-    )
+    print(f"\n4. The two-value task of Chapter 5, trained {steps} steps (the chapter: 1200)")
+    config = TwoValueConfig(heads=(1, 4), steps=steps, eval_every=100)
+    result = run_seeds(config, seeds, progress=sys.stderr.isatty())
     for h in result.heads:
         reached = ["never" if s is None else str(s) for s in result.steps_to(h, 0.9)]
         print(f"{h} head(s): final accuracy per seed {result.final(h)}; steps to 90%: {reached}")

@@ -15,9 +15,10 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from attnlab.ch05_multi_head.cost import CostResult, fit_slope
-from attnlab.ch05_multi_head.heads import TwoValueResult
+from attnlab.ch05_multi_head.cost import CostResult
+from attnlab.ch05_multi_head.two_value import TwoValueResult
 from attnlab.core import validate
+from attnlab.core.bench import fit_slope
 
 __all__ = ["plot_head_shapes", "plot_learning_curves", "plot_head_maps", "plot_cost"]
 
@@ -163,7 +164,7 @@ def plot_learning_curves(result: TwoValueResult, level: float = 0.9) -> Figure:
         raise TypeError(f"result must be a TwoValueResult, got {type(result).__name__}")
     heads = result.heads
     fig, axes = plt.subplots(1, len(heads) + 1, figsize=(3.4 * (len(heads) + 1), 3.4))
-    chance = 1 / result.model.task.n_values if result.model is not None else None
+    chance = 1 / result.config.task.n_values
     for ax, h in zip(axes, heads, strict=False):
         for i, curve in enumerate(result.accuracy[h]):
             ax.plot(
@@ -177,7 +178,7 @@ def plot_learning_curves(result: TwoValueResult, level: float = 0.9) -> Figure:
         if chance:
             ax.axhline(chance, color=GREY, ls=":", lw=1)
             ax.text(result.steps[-1], chance + 0.02, "chance", ha="right", fontsize=8, color="0.4")
-        size = f" of {result.model.d_model // h} features" if result.model is not None else ""
+        size = f" of {result.config.d_model // h} features"
         ax.set_title(f"{h} head{'s' if h > 1 else ''}{size}")
         ax.set_xlabel("training step")
         ax.set_ylim(0, 1.02)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from attnlab.ch05_multi_head.heads import TwoValueModel
+from attnlab.ch05_multi_head.two_value import TwoValueModel
 
 # Where a and b sit: slots (0-based) within the first half and within the second half.
 LAYOUTS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {

@@ -14,8 +14,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from attnlab.ch05_multi_head.heads import TwoValueModel
 from attnlab.ch05_multi_head.state import LAYOUTS, head_maps, head_viewer_state
+from attnlab.ch05_multi_head.two_value import TwoValueModel
 
 __all__ = ["LAYOUTS", "head_maps", "head_viewer_state", "HeadViewer", "head_viewer"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import pytest
@@ -124,6 +125,23 @@ def test_bad_masks_are_named():
     empty_row[1] = False
     with pytest.raises(ValueError, match="nothing to attend to"):
         scaled_dot_product_attention(q, k, v, empty_row)
+
+
+def test_the_printed_function_starts_with_the_math():
+    """The chapter prints the whole function: one line of checks, then the formula."""
+    body = inspect.getsource(scaled_dot_product_attention).split('"""')[2].strip().splitlines()
+    assert body[0].strip() == "_check_attention(query, key, value, mask)"
+    assert body[1].strip().startswith("d_k = query.shape[-1]")
+
+
+def test_one_mask_check_for_chapters_4_and_5():
+    from attnlab.ch04_attention import attention
+    from attnlab.ch05_multi_head import heads
+
+    assert heads.check_mask is attention.check_mask
+    assert not hasattr(heads, "_check_mask") and not hasattr(attention, "_check_mask")
+    mask = torch.ones(3, 3, dtype=torch.bool)
+    assert attention.check_mask(mask, (2, 3, 3)) is mask
 
 
 def test_self_attention_module_shapes_and_causality():

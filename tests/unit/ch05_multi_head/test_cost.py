@@ -61,12 +61,28 @@ def test_compare_modules_reports_ratios():
     assert math.isclose(timing.fused_ratio, timing.fused / timing.torch_module)
 
 
+def test_the_timing_helpers_live_in_core():
+    from attnlab.core import bench as core_bench
+
+    assert bench.time_call is core_bench.time_call and bench.fit_slope is core_bench.fit_slope
+    assert bench.peak_memory is core_bench.peak_memory
+
+
+def test_compare_seed_stack_reports_a_ratio():
+    timing = bench.compare_seed_stack(steps=2, seeds=(0, 1), n_heads=2, repeats=1)
+    assert timing.seeds == 2 and timing.steps == 2
+    assert timing.stacked > 0 and timing.one_by_one > 0
+    assert math.isclose(timing.ratio, timing.stacked / timing.one_by_one)
+
+
 def test_main_quick_prints_ratios(capsys, monkeypatch):
     monkeypatch.setattr(bench, "measure_cost", _tiny(bench.measure_cost, lengths=(32, 64)))
     monkeypatch.setattr(bench, "compare_modules", _tiny(bench.compare_modules, lengths=(32,)))
+    monkeypatch.setattr(bench, "compare_seed_stack", _tiny(bench.compare_seed_stack, steps=2))
     assert bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "fused ratio" in out and "log-log slope of memory" in out
+    assert "stacked (SeedStack)" in out and "ratio" in out
 
 
 def _tiny(func, **fixed):

@@ -140,10 +140,15 @@ def test_bad_masks(need_weights):
     x = torch.randn(2, 5, 8)
     with pytest.raises(TypeError, match="mask must be a boolean tensor"):
         m(x, mask=torch.ones(5, 5), need_weights=need_weights)
-    with pytest.raises(ValueError, match=r"mask of shape \(4, 4\) does not broadcast"):
+    # one mask check for Chapters 4 and 5 (attention.check_mask): its words are "cannot broadcast"
+    with pytest.raises(ValueError, match=r"mask of shape \(4, 4\) cannot broadcast"):
         m(x, mask=torch.ones(4, 4, dtype=torch.bool), need_weights=need_weights)
-    with pytest.raises(ValueError, match="does not broadcast"):  # a batch of 3 masks for 2
+    with pytest.raises(ValueError, match="cannot broadcast"):  # a batch of 3 masks for 2
         m(x, mask=torch.ones(3, 1, 5, 5, dtype=torch.bool), need_weights=need_weights)
+    with pytest.raises(ValueError, match=r"\(B, 1, 1, S\) for padding"):  # the per-head hint
+        m(x, mask=torch.ones(2, 5, dtype=torch.bool), need_weights=need_weights)
+    with pytest.raises(ValueError, match="would enlarge"):  # more masks than sequences
+        m(x, mask=torch.ones(3, 2, 2, 5, 5, dtype=torch.bool), need_weights=need_weights)
     blocked = torch.ones(5, 5, dtype=torch.bool)
     blocked[2] = False
     with pytest.raises(ValueError, match="nothing to attend to"):
@@ -175,6 +180,16 @@ def test_split_heads_bad_input():
         split_heads(torch.zeros(2, 4, 8), 3)
     with pytest.raises(TypeError, match="x must be a torch.Tensor"):
         split_heads([[1.0]], 1)
+
+
+def test_the_printed_forward_starts_with_the_math():
+    """The chapter prints forward: one line of checks, then the math."""
+    import inspect
+
+    source = inspect.getsource(MultiHeadAttention.forward)
+    body = source.split(") -> tuple[torch.Tensor, torch.Tensor | None]:")[1].strip().splitlines()
+    assert body[0].strip() == "self._check_inputs(query, key, value, mask, need_weights)"
+    assert len(body) <= 12
 
 
 def test_gradients_flow_to_every_weight():

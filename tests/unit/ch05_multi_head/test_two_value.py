@@ -1,18 +1,23 @@
-"""The two-value experiment (Chapter 5): the task, the batched ensemble, the head viewer's logic
-and the exercise checks (with planted wrong answers). What the chapter says about the trained
+"""The two-value experiment (Chapter 5): the task, the config, run and run_seeds (a SeedStack of
+plain models gives what plain models give), the head viewer's logic and the exercise checks (with
+planted wrong answers). What the chapter says about the trained
 models is checked on more seeds in tests/claims/test_ch05_multi_head.py."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
-from attnlab.ch05_multi_head.heads import (
-    TwoValueEnsemble,
+from attnlab.ch05_multi_head.two_value import (
+    TwoValueConfig,
     TwoValueModel,
+    TwoValueResult,
     TwoValueTask,
     half_lookups,
-    run_two_value_experiment,
+    run,
+    run_seeds,
     steps_to_reach,
 )
 from attnlab.ch05_multi_head.widgets import LAYOUTS, HeadViewer, head_maps, head_viewer_state
@@ -70,36 +75,72 @@ def test_make_bad_input():
         task.make(1, 2, (0,), (4,))
 
 
-# ---- the ensemble equals ordinary models built on MultiHeadAttention ------------------------------
+# ---- the config, run and run_seeds ---------------------------------------------------------------
+
+TINY = TwoValueConfig(heads=(1, 2), steps=6, eval_every=3, n_eval=16, batch_size=8)
 
 
-def test_each_member_is_an_ordinary_model():
-    task = TwoValueTask()
-    ensemble = TwoValueEnsemble(task, heads=(1, 2, 4), seeds=(0, 7))
-    x, _ = task.sample(5, torch.Generator().manual_seed(1))
-    logits, weights = ensemble(x.expand(6, -1, -1))
-    for h in (1, 2, 4):
-        assert weights[h].shape == (2, 5, h, 1, task.length)
-        for i, seed in enumerate((0, 7)):
-            member = ensemble.member(h, seed)
-            assert isinstance(member, TwoValueModel)
-            got, got_w = member(x)
-            assert torch.allclose(got, logits[ensemble.index(h, seed)], atol=1e-5)
-            assert torch.allclose(got_w, weights[h][i], atol=1e-6)
+def test_config_defaults_and_help():
+    config = TwoValueConfig()
+    assert config.heads == (1, 2, 4) and config.steps == 1200 and config.lr == 6e-3
+    assert TwoValueConfig(heads=[4, 1]).heads == (4, 1)  # a list becomes a tuple
+    doc = TwoValueConfig.__doc__
+    assert all(f.name in doc for f in dataclasses.fields(TwoValueConfig))
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,words",
+    [
+        ({"heads": (1, 3)}, ValueError, "divisible by every head count, not 3"),
+        ({"heads": ()}, ValueError, "at least one head count"),
+        ({"heads": 2}, TypeError, "heads must be a tuple"),
+        ({"steps": 0}, ValueError, "steps must be >= 1"),
+        ({"lr": -1.0}, ValueError, "lr"),
+        ({"task": "task"}, TypeError, "task must be a TwoValueTask"),
+    ],
+)
+def test_config_bad_settings(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        TwoValueConfig(**kwargs)
+
+
+def test_run_seeds_equals_run_seed_by_seed():
+    """Stacked or alone, a seed starts from the same weights and learns the same (up to
+    rounding); every trained model is a plain TwoValueModel."""
+    stacked = run_seeds(TINY, (0, 7), progress=False)
+    assert isinstance(stacked, TwoValueResult) and stacked.seeds == [0, 7]
+    assert stacked.steps == [0, 3, 6] and stacked.heads == [1, 2]
+    x, _ = TINY.task.sample(5, torch.Generator().manual_seed(1))
+    for i, seed in enumerate((0, 7)):
+        alone = run(TINY, seed, progress=False)
+        for h in (1, 2):
+            assert stacked.accuracy[h].shape == (2, 3) and alone.accuracy[h].shape == (1, 3)
+            assert torch.allclose(stacked.accuracy[h][i], alone.accuracy[h][0], atol=1 / 16)
+            model = stacked.model(h, seed)
+            assert isinstance(model, TwoValueModel) and model.attention.n_heads == h
+            logits, weights = model(x)
+            assert weights.shape == (5, h, 1, TINY.task.length)
+            assert torch.allclose(logits, alone.model(h, seed)(x)[0], atol=1e-4)
 
 
 def test_head_counts_start_from_the_same_weights():
-    ensemble = TwoValueEnsemble(TwoValueTask(), heads=(1, 4), seeds=(3,))
-    for param in ensemble.parameters():
-        assert torch.equal(param[0], param[1])
+    from attnlab.ch05_multi_head.two_value import _start
+
+    config = dataclasses.replace(TINY, heads=(1, 4))
+    one, four = (dict(_start(config, h, 3).named_parameters()) for h in (1, 4))
+    assert all(torch.equal(one[name], four[name]) for name in one)
 
 
-def test_ensemble_bad_input():
-    with pytest.raises(ValueError, match="divisible by every head count, not 3"):
-        TwoValueEnsemble(TwoValueTask(), heads=(1, 3), seeds=(0,))
-    ensemble = TwoValueEnsemble(TwoValueTask(), heads=(1,), seeds=(0,))
+def test_run_bad_input():
+    with pytest.raises(TypeError, match="config must be a TwoValueConfig"):
+        run({"steps": 1}, 0)
+    with pytest.raises(TypeError, match="seeds must be a list"):
+        run_seeds(TINY, 3)
+    with pytest.raises(ValueError, match="seeds must not repeat a value"):
+        run_seeds(TINY, (0, 0))
+    result = run(TINY, 0, progress=False)
     with pytest.raises(ValueError, match="must come from heads"):
-        ensemble.member(2, 0)
+        result.model(4, 0)
 
 
 def test_steps_to_reach():
@@ -236,9 +277,7 @@ def test_every_figure_draws():
     from attnlab.ch05_multi_head import plots
     from attnlab.ch05_multi_head.cost import CostResult
 
-    tiny = run_two_value_experiment(
-        heads=(1, 2), seeds=(0, 1), steps=20, eval_every=10, n_eval=16, progress=False
-    )
+    tiny = run_seeds(TINY, (0, 1), progress=False)
     cost = CostResult(
         [64, 128, 256],
         {"step by step": [1e-4, 4e-4, 16e-4], "fused": [1e-4, 2e-4, 4e-4]},

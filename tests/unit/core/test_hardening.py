@@ -21,8 +21,9 @@ from attnlab.ch04_attention.attention import (
     dot_product_spread,
     scaled_dot_product_attention,
 )
-from attnlab.ch05_multi_head import heads
-from attnlab.ch05_multi_head.heads import MultiHeadAttention, TwoValueEnsemble, TwoValueTask
+from attnlab.ch05_multi_head import two_value
+from attnlab.ch05_multi_head.heads import MultiHeadAttention
+from attnlab.ch05_multi_head.two_value import TwoValueConfig
 from attnlab.ch06_copying_names import analysis as ch06_analysis
 from attnlab.core.training import NonFiniteLoss
 
@@ -202,7 +203,12 @@ SEEDED = [
     ("CopyTask", lambda s: CopyTask(seed=s, split="random")),
     ("repeated_sequence", lambda s: ch06_analysis.repeated_sequence(2, s)),
     ("copy_experiment.run", lambda s: copy_experiment.run(CopyConfig(steps=1), s)),
-    ("TwoValueEnsemble", lambda s: TwoValueEnsemble(TwoValueTask(), (1,), (s,), 4, 4)),
+    (
+        "two_value.run",
+        lambda s: two_value.run(
+            TwoValueConfig(heads=(1,), steps=1, n_eval=4, d_model=4, d_mlp=4), s, progress=False
+        ),
+    ),
 ]
 
 
@@ -248,9 +254,9 @@ RUNS = [
     ("copy_experiment.run", lambda: copy_experiment.run(CopyConfig(steps=2), 4)),
     ("text_experiment.run", lambda: _text(seed=4)),
     (
-        "run_two_value_experiment",
-        lambda: heads.run_two_value_experiment(
-            heads=(1,), seeds=(4,), steps=2, n_eval=8, eval_every=1, progress=False
+        "two_value.run_seeds",
+        lambda: two_value.run_seeds(
+            TwoValueConfig(heads=(1,), steps=2, n_eval=8, eval_every=1), (4,), progress=False
         ),
     ),
 ]
@@ -279,15 +285,14 @@ def test_a_seed_gives_the_same_run_as_before():
 
 
 @pytest.mark.parametrize(
-    "kwargs,words",
+    "heads,seeds,words",
     [
-        ({"heads": (1, 1), "seeds": (0,)}, "heads must not repeat a value"),
-        ({"heads": (1,), "seeds": (0, 0)}, "seeds must not repeat a value"),
-        ({"heads": (1, 2, 2), "seeds": (0, np.int64(0))}, "must not repeat"),
+        ((1, 1), (0,), "heads must not repeat a value"),
+        ((1,), (0, 0), "seeds must not repeat a value"),
+        ((1, 2, 2), (0, np.int64(0)), "must not repeat"),
     ],
 )
-def test_two_value_refuses_duplicate_heads_and_seeds(kwargs, words):
+def test_two_value_refuses_duplicate_heads_and_seeds(heads, seeds, words):
     with pytest.raises(ValueError, match=words):
-        TwoValueEnsemble(TwoValueTask(), d_model=4, d_mlp=4, **kwargs)
-    with pytest.raises(ValueError, match=words):
-        heads.run_two_value_experiment(steps=1, progress=False, d_model=4, d_mlp=4, **kwargs)
+        config = TwoValueConfig(heads=heads, steps=1, d_model=4, d_mlp=4)
+        two_value.run_seeds(config, seeds, progress=False)
