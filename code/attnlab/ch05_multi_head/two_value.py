@@ -3,9 +3,9 @@ looked up from two places, trained at one, two and four heads.
 
 The model the chapter trains is one plain :class:`TwoValueModel` (built on
 :class:`~attnlab.ch05_multi_head.heads.MultiHeadAttention`). :func:`run` trains it for one seed,
-one head count after the other; :func:`run_seeds` trains several seeds at once, one
-:class:`~attnlab.core.seedstack.SeedStack` per head count, with the course's one training loop
-(:func:`~attnlab.core.training.train`; all head counts side by side in one loop). Seed ``s``
+one head count after the other; :func:`run_seeds` trains every head count and seed at once, as
+one :class:`~attnlab.ch05_multi_head.side_by_side.SideBySide` stack, with the course's one
+training loop (:func:`~attnlab.core.training.train`). Seed ``s``
 gives the same starting weights, training batches and test set at every head count and in both
 functions, so the head count is the only difference, and a seed's numbers do not depend on which
 function trained it, up to float rounding (which, as between two machines, grows over a long run).
@@ -22,9 +22,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from attnlab.ch05_multi_head.heads import MultiHeadAttention
+from attnlab.ch05_multi_head.side_by_side import SideBySide
 from attnlab.core import validate
 from attnlab.core.seeds import keeps_global_rng, shift_seed
-from attnlab.core.seedstack import SeedStack
 from attnlab.core.training import accuracy, train
 
 __all__ = [
@@ -292,9 +292,9 @@ def _data(config: TwoValueConfig, seed: int) -> tuple[torch.Tensor, ...]:
 
 
 def _loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    """Cross-entropy of the answers: one number, or one per seed for a SeedStack's batch."""
+    """Cross-entropy of the answers: one number, or one per member of a stack."""
     tokens, targets = batch
-    logits, _ = model(tokens)  # (B, n_values), or (seeds, B, n_values)
+    logits, _ = model(tokens)  # (B, n_values), or (members, B, n_values) for a stack
     losses = F.cross_entropy(logits.flatten(0, -2), targets.flatten(), reduction="none")
     return losses.view(targets.shape).mean(-1)
 
@@ -302,7 +302,7 @@ def _loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.T
 def _train_side_by_side(
     models: list[nn.Module], data: tuple[torch.Tensor, ...], config: TwoValueConfig, progress: bool
 ) -> tuple[list[int], torch.Tensor]:
-    """Train one model per head count (each a plain model, or a SeedStack of them) in one loop:
+    """Train one model per head count (each a plain model, or one stack of them all) in one loop:
     the loss lists every model's (every seed's) loss, and each model's gradient is its own.
     Returns the measurement steps and the accuracies, (head counts, seeds, measurements)."""
     train_x, train_y, test_x, test_y = data
@@ -354,20 +354,22 @@ def run(config: TwoValueConfig, seed: int, progress: bool = True) -> TwoValueRes
 def run_seeds(
     config: TwoValueConfig, seeds: Sequence[int], progress: bool = True
 ) -> TwoValueResult:
-    """Train every seed of ``seeds`` at every head count of ``config`` (Chapter 5): per head
-    count, all seeds at once as one :class:`~attnlab.core.seedstack.SeedStack` of plain
+    """Train every seed of ``seeds`` at every head count of ``config`` (Chapter 5): all of them
+    at once, as one :class:`~attnlab.ch05_multi_head.side_by_side.SideBySide` stack of plain
     :class:`TwoValueModel` s. Each seed's numbers are those :func:`run` gives it, up to rounding.
     """
     config, seeds = _check_config(config), _check_seeds(seeds)
     start = time.perf_counter()
     per_seed = [_data(config, s) for s in seeds]
-    data = tuple(torch.stack(part) for part in zip(*per_seed, strict=True))  # seeds first
-    stacks = [SeedStack([_start(config, h, s) for s in seeds]) for h in config.heads]
-    steps, curves = _train_side_by_side(stacks, data, config, progress)
+    groups = len(config.heads)  # members: head count after head count, seeds inside
+    data = tuple(torch.stack(part * groups) for part in zip(*per_seed, strict=True))
+    stack = SideBySide([[_start(config, h, s) for s in seeds] for h in config.heads])
+    steps, curves = _train_side_by_side([stack], data, config, progress)
+    curves = curves.view(groups, len(seeds), -1)
     result = TwoValueResult(config, seeds, steps, seconds=time.perf_counter() - start)
-    for h, stack, curve in zip(config.heads, stacks, curves, strict=True):
-        result.accuracy[h] = curve  # (seeds, measurements)
-        result.models[h] = [stack.member(i) for i in range(len(seeds))]
+    for g, h in enumerate(config.heads):
+        result.accuracy[h] = curves[g]  # (seeds, measurements)
+        result.models[h] = [stack.member(g, i, _start(config, h, s)) for i, s in enumerate(seeds)]
     return result
 
 

@@ -298,3 +298,29 @@ def test_every_figure_draws():
         plots.plot_head_maps(torch.ones(2, 9), [["x"] * 8])
     with pytest.raises(TypeError, match="result must be a TwoValueResult"):
         plots.plot_learning_curves({})
+
+
+def test_side_by_side_runs_every_member_as_its_own_plain_model():
+    from attnlab.ch05_multi_head.side_by_side import SideBySide
+
+    task = TwoValueTask()
+    models = []
+    for h in (1, 2, 4):
+        group = []
+        for s in (3, 4):
+            torch.manual_seed(s)
+            group.append(TwoValueModel(task, 8, h, 16))
+        models.append(group)
+    stack = SideBySide(models)
+    tokens, _ = task.sample(6, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        logits, weights = stack(tokens.expand(6, *tokens.shape))
+        for g, group in enumerate(models):
+            for i, model in enumerate(group):
+                own, own_weights = model(tokens)
+                assert torch.allclose(logits[g * 2 + i], own, atol=1e-5)
+                assert torch.allclose(weights[(1, 2, 4)[g]][i], own_weights, atol=1e-6)
+        copy = stack.member(1, 0, TwoValueModel(task, 8, 2, 16))
+        assert torch.allclose(copy(tokens)[0], models[1][0](tokens)[0])
+    with pytest.raises(TypeError, match="one non-empty list"):
+        SideBySide([[models[0][0]], []])
