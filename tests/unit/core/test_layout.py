@@ -63,8 +63,14 @@ def test_the_layout_is_one_folder_per_chapter():
     assert chapters <= folders, f"a chapter without its folder: {sorted(chapters - folders)}"
     for folder in sorted(folders - {"data"}):
         assert (PACKAGE / folder / "__init__.py").exists(), folder
-        if folder.startswith("ch"):
-            assert (PACKAGE / folder / "README.md").exists(), f"{folder} has no README.md"
+        readme = PACKAGE / folder / "README.md"
+        assert readme.exists(), f"{folder} has no README.md"
+        text = readme.read_text(encoding="utf-8")
+        for module in sorted((PACKAGE / folder).glob("*.py")):
+            if module.name != "__init__.py":
+                assert f"`{module.name}`" in text, (
+                    f"{folder}/README.md does not say what {module.name} is"
+                )
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
