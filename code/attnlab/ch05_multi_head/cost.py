@@ -24,10 +24,18 @@ import torch.nn.functional as F
 
 from attnlab.ch04_attention.attention import scaled_dot_product_attention
 from attnlab.ch05_multi_head.heads import MultiHeadAttention
-from attnlab.ch05_multi_head.two_value import TwoValueConfig, run, run_seeds
+from attnlab.ch05_multi_head.two_value import (
+    TwoValueConfig,
+    _data,
+    _start,
+    _train_side_by_side,
+    run,
+    run_seeds,
+)
 from attnlab.core import validate
 from attnlab.core.bench import fit_slope, peak_memory, time_call
 from attnlab.core.seeds import keeps_global_rng
+from attnlab.core.seedstack import SeedStack
 
 __all__ = [
     "time_call",  # from attnlab.core.bench, kept here for the chapter's `bench.` calls
@@ -148,40 +156,55 @@ def compare_modules(
 
 @dataclass
 class StackTiming:
-    """Seconds to train the same seeds of the two-value model stacked (one
-    :class:`~attnlab.core.seedstack.SeedStack`) and one after another (plain models)."""
+    """Seconds to train the same seeds and head counts of Chapter 5's experiment three ways: as one
+    :class:`~attnlab.ch05_multi_head.side_by_side.SideBySide` stack (what the chapter uses), as
+    one :class:`~attnlab.core.seedstack.SeedStack` (``torch.func.vmap``) per head count, and as
+    plain models one after another."""
 
     seeds: int
     steps: int
-    stacked: float
+    side_by_side: float
+    seed_stacks: float
     one_by_one: float
 
     @property
-    def ratio(self) -> float:
-        """Stacked time / one-by-one time (below 1: the stack is faster)."""
-        return self.stacked / self.one_by_one
+    def ratios(self) -> dict[str, float]:
+        """Each way's time / the SideBySide time (above 1: slower than the chapter's way)."""
+        return {
+            "SeedStack per head count": self.seed_stacks / self.side_by_side,
+            "one after another": self.one_by_one / self.side_by_side,
+        }
+
+
+def _seed_stacks(config: TwoValueConfig, seeds: Sequence[int]) -> None:
+    """Chapter 5's experiment with one SeedStack per head count (the comparison's second way)."""
+    data = tuple(torch.stack(part) for part in zip(*[_data(config, s) for s in seeds], strict=True))
+    stacks = [SeedStack([_start(config, h, s) for s in seeds]) for h in config.heads]
+    _train_side_by_side(stacks, data, config, progress=False)
 
 
 def compare_seed_stack(
-    steps: int = 200, seeds: Sequence[int] = (0, 1, 2, 3, 4), n_heads: int = 4, repeats: int = 3
+    steps: int = 200, seeds: Sequence[int] = (0, 1, 2, 3, 4), repeats: int = 3
 ) -> StackTiming:
-    """Train ``seeds`` of Chapter 5's model for ``steps`` steps, once as one SeedStack and once
-    one seed after another, alternately ``repeats`` times; keep each way's fastest run (after
-    one untimed step of each, which pays for first-call set-up)."""
-    config = TwoValueConfig(heads=(n_heads,), steps=steps, eval_every=steps)
-    warm_up = TwoValueConfig(heads=(n_heads,), steps=1, n_eval=8)
-    run_seeds(warm_up, seeds, progress=False)
-    run(warm_up, seeds[0], progress=False)
-    stacked, one_by_one = [], []
+    """Train Chapter 5's experiment (1, 2 and 4 heads on ``seeds``) for ``steps`` steps three
+    ways, alternately ``repeats`` times; keep each way's fastest run (after one untimed short run
+    of each, which pays for first-call set-up)."""
+    config = TwoValueConfig(steps=steps, eval_every=steps)
+    warm_up = TwoValueConfig(steps=1, n_eval=8)
+    ways = {
+        "side_by_side": lambda c: run_seeds(c, seeds, progress=False),
+        "seed_stacks": lambda c: _seed_stacks(c, seeds),
+        "one_by_one": lambda c: [run(c, s, progress=False) for s in seeds],
+    }
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    for way in ways.values():
+        way(warm_up)
     for _ in range(validate.positive_int("repeats", repeats)):
-        start = time.perf_counter()
-        run_seeds(config, seeds, progress=False)
-        stacked.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        for seed in seeds:
-            run(config, seed, progress=False)
-        one_by_one.append(time.perf_counter() - start)
-    return StackTiming(len(seeds), steps, min(stacked), min(one_by_one))
+        for name, way in ways.items():
+            start = time.perf_counter()
+            way(config)
+            times[name].append(time.perf_counter() - start)
+    return StackTiming(len(seeds), steps, **{name: min(v) for name, v in times.items()})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,11 +242,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{t.step_ratio:>18.2f}x"
         )
     timing = compare_seed_stack(steps=20 if args.quick else 200, repeats=1 if args.quick else 3)
-    print(f"\n3. Training {timing.seeds} seeds of Chapter 5's model ({timing.steps} steps)")
     print(
-        f"   stacked (SeedStack) {timing.stacked:.2f} s, one after another "
-        f"{timing.one_by_one:.2f} s: ratio {timing.ratio:.2f} (below 1: stacking is faster)"
+        f"\n3. Training Chapter 5's experiment (1, 2, 4 heads x {timing.seeds} seeds, "
+        f"{timing.steps} steps): SideBySide {timing.side_by_side:.2f} s"
     )
+    for name, ratio in timing.ratios.items():
+        print(f"   {name}: {ratio:.2f}x the SideBySide time")
     print("\nTimes are from this machine; the ratios are what to compare across machines.")
     if not args.quick:
         longer_one_head()

@@ -68,13 +68,6 @@ def test_the_timing_helpers_live_in_core():
     assert bench.peak_memory is core_bench.peak_memory
 
 
-def test_compare_seed_stack_reports_a_ratio():
-    timing = bench.compare_seed_stack(steps=2, seeds=(0, 1), n_heads=2, repeats=1)
-    assert timing.seeds == 2 and timing.steps == 2
-    assert timing.stacked > 0 and timing.one_by_one > 0
-    assert math.isclose(timing.ratio, timing.stacked / timing.one_by_one)
-
-
 def test_main_quick_prints_ratios(capsys, monkeypatch):
     monkeypatch.setattr(bench, "measure_cost", _tiny(bench.measure_cost, lengths=(32, 64)))
     monkeypatch.setattr(bench, "compare_modules", _tiny(bench.compare_modules, lengths=(32,)))
@@ -82,7 +75,7 @@ def test_main_quick_prints_ratios(capsys, monkeypatch):
     assert bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "fused ratio" in out and "log-log slope of memory" in out
-    assert "stacked (SeedStack)" in out and "ratio" in out
+    assert "SeedStack per head count" in out and "x the SideBySide time" in out
 
 
 def _tiny(func, **fixed):
@@ -92,3 +85,13 @@ def _tiny(func, **fixed):
         return func(*args, **{**kwargs, **fixed})
 
     return call
+
+
+def test_the_training_comparison_reports_ratios_not_wall_clock():
+    from attnlab.ch05_multi_head.cost import StackTiming, compare_seed_stack
+
+    timing = compare_seed_stack(steps=2, seeds=(0, 1), repeats=1)
+    assert isinstance(timing, StackTiming) and timing.seeds == 2 and timing.steps == 2
+    assert min(timing.side_by_side, timing.seed_stacks, timing.one_by_one) > 0
+    assert set(timing.ratios) == {"SeedStack per head count", "one after another"}
+    assert timing.ratios["one after another"] == timing.one_by_one / timing.side_by_side
