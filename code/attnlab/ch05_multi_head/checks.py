@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import torch
 
+from attnlab.ch05_multi_head import exercises
 from attnlab.ch05_multi_head.heads import MultiHeadAttention, split_heads
 from attnlab.core.checks import Case, CheckResult, never_raises, run_cases
 
@@ -27,23 +28,10 @@ def check_split_heads(split: Callable) -> CheckResult:
 
 
 def _split_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(5)
-    counting = torch.arange(3 * 4, dtype=torch.float32).reshape(1, 3, 4)  # small enough to print
-    cases = [
-        Case("one head: only a new axis of size 1", (counting, 1), split_heads(counting, 1)),
-        Case(
-            "a batch of 1, 3 tokens of 4 features numbered 0-11, 2 heads: head 1 is features "
-            "0-1 of every token, head 2 features 2-3",
-            (counting, 2),
-            split_heads(counting, 2),
-        ),
-        Case("4 heads of 1 feature", (counting, 4), split_heads(counting, 4)),
-    ]
-    for n_heads in (2, 4):
-        x = torch.randn(3, 5, 8, generator=g)
-        cases.append(
-            Case(f"random (3, 5, 8), {n_heads} heads", (x, n_heads), split_heads(x, n_heads))
-        )
+    cases = []
+    for label, (x, n_heads) in exercises.cases("split_heads"):
+        x = torch.tensor(x)
+        cases.append(Case(label, (x, n_heads), split_heads(x, n_heads)))
     return cases
 
 
@@ -59,8 +47,7 @@ def check_count_parameters(count: Callable) -> CheckResult:
         "check_count_parameters",
         count,
         lambda: [
-            Case(f"d_model={d}, n_heads={h}", (d, h), real(d, h))
-            for d, h in ((4, 1), (4, 2), (32, 1), (32, 4), (64, 8), (512, 8))
+            Case(label, args, real(*args)) for label, args in exercises.cases("count_parameters")
         ],
         hint="four (d_model × d_model) matrices (queries, keys, values, output), each with a bias "
         "of d_model numbers; do the heads change any of these sizes?",

@@ -15,6 +15,10 @@ SHARED = {
     "ch01_line": {"mse": "check_mse", "mse_gradient": "check_mse_gradient"},
     "ch02_hinge": {"relu": "check_relu", "two_layer_forward": "check_two_layer_forward"},
     "ch04_attention": {"softmax": "check_softmax", "attention": "check_attention"},
+    "ch05_multi_head": {
+        "split_heads": "check_split_heads",
+        "count_parameters": "check_count_parameters",
+    },
     "ch03_next_token": {
         "make_pairs": "check_make_pairs",
         "count_mlp_parameters": "check_count_mlp_parameters",
@@ -66,7 +70,14 @@ def test_the_book_check_runs_the_shared_cases(chapter, name, monkeypatch):
 def _reference(chapter: str):
     if chapter == "ch02_hinge":
         return _Relu
+    if chapter == "ch05_multi_head":
+        return _Heads
     return importlib.import_module("attnlab.ch01_line.line")
+
+
+class _Heads:
+    from attnlab.ch05_multi_head.heads import parameter_count as count_parameters
+    from attnlab.ch05_multi_head.heads import split_heads
 
 
 class _Relu:
