@@ -9,18 +9,14 @@ can hand them to a sandboxed notebook as JSON.
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
 import torch
 
+from attnlab.core.exercises import fixed_numbers, pick_cases
+
 __all__ = ["CASES", "cases", "softmax", "attention"]
-
-
-def _random(seed: int, *shapes: tuple[int, ...]) -> tuple[list, ...]:
-    rng = np.random.default_rng(seed)  # the same numbers on every machine
-    return tuple(np.round(rng.normal(size=shape), 3).tolist() for shape in shapes)
 
 
 _CAUSAL_4 = np.tril(np.ones((4, 4), dtype=bool)).tolist()
@@ -40,11 +36,11 @@ CASES: dict[str, list[tuple[str, tuple]]] = {
             "one query, two keys, d_k = 2",
             ([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], [[10.0, 0.0], [0.0, 10.0]]),
         ),
-        ("3 queries, 5 keys, d_k = 4, d_v = 2", _random(4, (3, 4), (5, 4), (5, 2))),
-        ("a batch of 2 sentences of 4 tokens", _random(5, (2, 4, 8), (2, 4, 8), (2, 4, 3))),
+        ("3 queries, 5 keys, d_k = 4, d_v = 2", fixed_numbers(4, (3, 4), (5, 4), (5, 2))),
+        ("a batch of 2 sentences of 4 tokens", fixed_numbers(5, (2, 4, 8), (2, 4, 8), (2, 4, 3))),
         (
             "a causal mask (True = may attend)",
-            (*_random(5, (2, 4, 8), (2, 4, 8), (2, 4, 3)), _CAUSAL_4),
+            (*fixed_numbers(5, (2, 4, 8), (2, 4, 8), (2, 4, 3)), _CAUSAL_4),
         ),
     ],
 }
@@ -52,9 +48,7 @@ CASES: dict[str, list[tuple[str, tuple]]] = {
 
 def cases(name: str) -> list[tuple[str, tuple]]:
     """A fresh copy of the cases of exercise ``name`` (a student's code cannot change the list)."""
-    if name not in CASES:
-        raise ValueError(f"name must be one of {sorted(CASES)}, got {name!r}")
-    return copy.deepcopy(CASES[name])
+    return pick_cases(CASES, name)
 
 
 def softmax(scores: torch.Tensor) -> torch.Tensor:

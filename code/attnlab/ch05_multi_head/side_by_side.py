@@ -33,7 +33,8 @@ class SideBySide(nn.Module):
 
     def __init__(self, models: Sequence[Sequence[nn.Module]]) -> None:
         super().__init__()
-        self._check(models)
+        _check_models(models)
+        self._names = [name for name, _ in models[0][0].named_parameters()]
         self.heads = [group[0].attention.n_heads for group in models]
         self.seeds = len(models[0])
         self.task = models[0][0].task
@@ -70,21 +71,17 @@ class SideBySide(nn.Module):
         """Load member (``group``, ``index``)'s trained weights into ``model`` (a fresh
         :class:`TwoValueModel` of that head count) and return it."""
         k = group * self.seeds + index
-        state = {name: p[k].detach().clone() for name, p in self._by_model_name().items()}
+        stacked = zip(self._names, self.parameters(), strict=True)
+        state = {name: p[k].detach().clone() for name, p in stacked}
         model.load_state_dict(state)
         return model.eval()
 
-    def _by_model_name(self) -> dict[str, torch.Tensor]:
-        return {name: p for name, p in zip(self._names, self.parameters(), strict=True)}
 
-    def _check(self, models: object) -> None:
-        if (
-            not isinstance(models, (list, tuple))
-            or not models
-            or not all(isinstance(g, (list, tuple)) and g for g in models)
-            or len({len(g) for g in models}) != 1
-        ):
-            raise TypeError(
-                "models must be one non-empty list of models per head count, equal length"
-            )
-        self._names = [name for name, _ in models[0][0].named_parameters()]
+def _check_models(models: object) -> None:
+    if (
+        not isinstance(models, (list, tuple))
+        or not models
+        or not all(isinstance(g, (list, tuple)) and g for g in models)
+        or len({len(g) for g in models}) != 1
+    ):
+        raise TypeError("models must be one non-empty list of models per head count, equal length")

@@ -88,3 +88,16 @@ def test_set_seed_repeats_and_rejects():
     assert torch.equal(a, torch.rand(3))
     with pytest.raises(TypeError, match="seed must be an int"):
         attnlab.set_seed(1.5)
+
+
+def test_shared_exercise_cases_are_copies_and_bad_names_are_named():
+    from attnlab.core.exercises import fixed_numbers, pick_cases
+
+    table = {"mse": [("one pair", ([1.0], [2.0]))]}
+    copy = pick_cases(table, "mse")
+    copy[0][1][0].append(99.0)
+    assert table["mse"][0][1][0] == [1.0]  # the shared list is untouched
+    with pytest.raises(ValueError, match="name must be one of"):
+        pick_cases(table, "nope")
+    a, b = fixed_numbers(3, (2, 2), (3,))
+    assert fixed_numbers(3, (2, 2), (3,)) == (a, b) and len(a) == 2 and len(b) == 3
