@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ClaimNotMet", "expect", "glue", "strict"]
+__all__ = ["ClaimNotMet", "expect", "glue", "span", "strict"]
 
 #: The environment variable that turns a claim that does not hold into an error.
 STRICT_VARIABLE = "ATTNLAB_STRICT"
@@ -74,3 +74,12 @@ def glue(name: str, value: object) -> object:
         return value
     myst_glue(name, value, display=False)
     return value
+
+
+def span(values: object, spec: str = ".0%") -> str:
+    """The range of a few measured values as text: "97%-100%", or "100%" when both ends agree."""
+    values = list(values)  # type: ignore[call-overload]
+    if not values:
+        raise ValueError("values must hold at least one number")
+    low, high = format(min(values), spec), format(max(values), spec)
+    return low if low == high else f"{low}-{high}"

@@ -51,7 +51,9 @@ def accuracy(scores: torch.Tensor, targets: torch.Tensor, per_seed: bool = False
     return right.mean().item()
 
 
-def _check_train(model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay) -> None:
+def _check_train(
+    model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay, lr_schedule
+) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not callable(next_batch):
@@ -65,6 +67,8 @@ def _check_train(model, next_batch, steps, lr, loss, evaluate, eval_every, weigh
         raise TypeError("evaluate must be None or a function () -> dict of accuracies")
     if weight_decay != 0:
         validate.positive_number("weight_decay", weight_decay)
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError("lr_schedule must be None or a function step -> factor of lr")
 
 
 def train(
@@ -78,6 +82,7 @@ def train(
     weight_decay: float = 0.0,
     progress: bool = True,
     description: str = "training",
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> dict[str, list]:
     """Train ``model`` with Adam for ``steps`` steps; return the history (Chapters 2-6).
 
@@ -86,8 +91,11 @@ def train(
     per seed, per step) and, if ``evaluate`` is given, ``eval_step`` plus one list per key that
     ``evaluate()`` returns, recorded before the first step, every ``eval_every`` steps and after
     the last. A loss that becomes nan or infinite stops training with :class:`NonFiniteLoss`.
+    ``lr_schedule(step)``, if given, multiplies ``lr`` at each step (Chapter 7 lets it fall to 0).
     """
-    _check_train(model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay)
+    _check_train(
+        model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay, lr_schedule
+    )
     optimizer = _adam(model, lr, weight_decay)
     history: dict[str, list] = {"loss": []}
 
@@ -112,6 +120,9 @@ def train(
             )
         optimizer.zero_grad(set_to_none=True)  # 2. forget the last step's gradient
         value.sum().backward()  # 3. autograd: the gradient of every weight
+        if lr_schedule is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = lr * lr_schedule(step)
         optimizer.step()  # 4. Adam steps every weight downhill
         history["loss"].append(value.tolist())
         if step % eval_every == 0 or step == steps:

@@ -1,0 +1,142 @@
+"""Looking inside TinyGPT (Chapter 7): where each head looks, which heads copy, what breaks without.
+
+The probes are Chapter 6's: a random run of tokens repeated twice; a *previous-token head* puts its
+weight on the token just before, an *induction head* on the token that came after the current
+token's last occurrence (:func:`~attnlab.ch06_copying_names.analysis.induction_score`).
+"""
+
+from __future__ import annotations
+
+import random
+from contextlib import contextmanager
+
+import torch
+
+from attnlab.ch06_copying_names.analysis import induction_score, previous_token_score
+from attnlab.ch07_name.experiment import lead_in, name_accuracy, write_name
+from attnlab.ch07_name.model import TinyGPT
+from attnlab.ch07_name.sentences import course_tokenizer
+from attnlab.core import validate
+
+__all__ = [
+    "attention_patterns",
+    "repeated_tokens",
+    "head_scores",
+    "switched_off",
+    "ablation",
+    "copy_steps",
+    "circuit_heads",
+]
+
+
+def _check_model(model: object) -> TinyGPT:
+    if not isinstance(model, TinyGPT):
+        raise TypeError(f"model must be a TinyGPT, got {type(model).__name__}")
+    return model
+
+
+@torch.no_grad()
+def attention_patterns(model: TinyGPT, tokens: list[int] | torch.Tensor) -> torch.Tensor:
+    """Every head's weights on one token sequence: (n_layers, n_heads, L, L)."""
+    model = _check_model(model)
+    tokens = torch.as_tensor(tokens, dtype=torch.long)
+    validate.tensor("tokens", tokens, ndim=1, floating=False)
+    for block in model.blocks:
+        block.keep_weights = True
+    try:
+        model(tokens[None, -model.context_length :])
+        return torch.stack([block.weights[0] for block in model.blocks])
+    finally:
+        for block in model.blocks:
+            block.keep_weights, block.weights = False, None
+
+
+def repeated_tokens(period: int, vocab_size: int, seed: int = 0) -> torch.Tensor:
+    """``period`` distinct random tokens (not the 256 single bytes), then the same run again."""
+    period = validate.positive_int("period", period)
+    vocab_size = validate.positive_int("vocab_size", vocab_size, minimum=257 + period)
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
+    run = 256 + torch.randperm(vocab_size - 256, generator=generator)[:period]
+    return run.repeat(2)
+
+
+def head_scores(model: TinyGPT, period: int = 24, n: int = 8) -> dict[str, torch.Tensor]:
+    """Previous-token and induction score of every head, (n_layers, n_heads), mean over ``n`` runs."""
+    model = _check_model(model)
+    previous = torch.zeros(len(model.blocks), model.blocks[0].attention.n_heads)
+    induction = torch.zeros_like(previous)
+    for seed in range(validate.positive_int("n", n)):
+        patterns = attention_patterns(model, repeated_tokens(period, model.vocab_size, seed))
+        for layer, heads in enumerate(patterns):
+            for head, pattern in enumerate(heads):
+                previous[layer, head] += previous_token_score(pattern) / n
+                induction[layer, head] += induction_score(pattern, period) / n
+    return {"previous_token": previous, "induction": induction}
+
+
+@contextmanager
+def switched_off(model: TinyGPT, layer: int, heads: tuple[int, ...]):
+    """Inside the ``with``, the given heads of block ``layer`` (counted from 1) give nothing."""
+    model = _check_model(model)
+    layer = validate.positive_int("layer", layer)
+    if layer > len(model.blocks):
+        raise ValueError(f"layer must be 1 to {len(model.blocks)}, got {layer}")
+    block = model.blocks[layer - 1]
+    for head in heads:
+        if not 0 <= head < block.attention.n_heads:
+            raise ValueError(f"heads must be 0 to {block.attention.n_heads - 1}, got {head}")
+    block.off_heads = tuple(heads)
+    try:
+        yield model
+    finally:
+        block.off_heads = ()
+
+
+def ablation(model: TinyGPT, tests: tuple, heads: dict[str, tuple[int, int]]) -> dict[str, float]:
+    """Whole-name accuracy on ``tests`` with nothing off, then with each named head off.
+
+    ``heads`` maps a label to (layer, head), e.g. ``{"induction head": (2, 1)}``.
+    """
+    scores = {"nothing off": name_accuracy(model, tests, seed=99)}
+    for label, (layer, head) in heads.items():
+        with switched_off(model, layer, (head,)):
+            scores[label] = name_accuracy(model, tests, seed=99)
+    return scores
+
+
+@torch.no_grad()
+def copy_steps(
+    model: TinyGPT, prompt: str, layer: int, head: int, max_pieces: int = 5
+) -> tuple[list[torch.Tensor], list[str], list[str]]:
+    """Write the name after ``prompt`` and record where head ``head`` of ``layer`` looks.
+
+    Returns the weights of that head from the writing position at each step (over the sentence's
+    tokens and the pieces written so far), those tokens as text, and the pieces written.
+    """
+    model = _check_model(model)
+    tokenizer = course_tokenizer()
+    sentence = tokenizer.encode(" " + prompt.strip())
+    ids = lead_in(model.context_length, random.Random(0)) + sentence
+    written = write_name(model, [ids], max_pieces)[0]
+    weights = []
+    for k in range(len(written)):
+        seen = ids + written[:k]
+        patterns = attention_patterns(model, seen)
+        row = patterns[layer - 1, head, -1]
+        shown = len(sentence) + len(written) - 1
+        weights.append(torch.cat([row, torch.zeros(len(written) - 1 - k)])[-shown:])
+    tokens = [
+        tokenizer.token_string(t) for t in (sentence + written)[: len(sentence) + len(written) - 1]
+    ]
+    return weights, tokens, [tokenizer.token_string(t) for t in written]
+
+
+def circuit_heads(model: TinyGPT, scores: dict[str, torch.Tensor] | None = None) -> dict:
+    """The strongest previous-token head of layer 1 and induction head of the last layer,
+    as {"previous-token head": (layer, head), "induction head": (layer, head)}."""
+    scores = scores or head_scores(model)
+    last = len(_check_model(model).blocks)
+    return {
+        "previous-token head": (1, int(scores["previous_token"][0].argmax())),
+        "induction head": (last, int(scores["induction"][last - 1].argmax())),
+    }
