@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import torch
 
 from attnlab.ch06_copying_names.analysis import induction_score, previous_token_score
-from attnlab.ch07_name.experiment import lead_in, name_accuracy, write_name
+from attnlab.ch07_name.experiment import is_piece, lead_in, name_accuracy, write_name
 from attnlab.ch07_name.model import TinyGPT
 from attnlab.ch07_name.sentences import course_tokenizer
 from attnlab.core import validate
@@ -26,6 +26,7 @@ __all__ = [
     "ablation",
     "copy_steps",
     "circuit_heads",
+    "copy_views",
 ]
 
 
@@ -140,3 +141,34 @@ def circuit_heads(model: TinyGPT, scores: dict[str, torch.Tensor] | None = None)
         "previous-token head": (1, int(scores["previous_token"][0].argmax())),
         "induction head": (last, int(scores["induction"][last - 1].argmax())),
     }
+
+
+@torch.no_grad()
+def copy_views(model: TinyGPT, prompt: str, max_pieces: int = 5) -> dict:
+    """Every head's weights at each step of writing the name after ``prompt`` (no lead-in text).
+
+    Returns ``tokens`` (per step: the sentence and the pieces written so far, as text),
+    ``weights`` (per step: (n_layers * n_heads, L, L) nested lists), ``head_names`` and
+    ``written``: the data of the chapter's head viewer.
+    """
+    model = _check_model(model)
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValueError("prompt must be a non-empty str, e.g. \"I'm called Keyvan, so my name is\"")
+    tokenizer = course_tokenizer()
+    sentence = tokenizer.encode(" " + prompt.strip())
+    written: list[int] = []
+    for _ in range(max_pieces):  # greedy, on the sentence alone, until the name ends
+        token = int(model(torch.tensor([sentence + written]))[0, -1].argmax())
+        if written and not is_piece(token):
+            break
+        written.append(token)
+    steps_tokens, steps_weights = [], []
+    for k in range(len(written)):
+        ids = sentence + written[:k]
+        patterns = attention_patterns(model, ids)
+        steps_tokens.append([tokenizer.token_string(t) for t in ids])
+        steps_weights.append(patterns.flatten(0, 1).tolist())
+    n_layers, n_heads = len(model.blocks), model.blocks[0].attention.n_heads
+    names = [f"layer {layer + 1}, head {h}" for layer in range(n_layers) for h in range(n_heads)]
+    pieces = [tokenizer.token_string(t) for t in written]
+    return {"tokens": steps_tokens, "weights": steps_weights, "head_names": names, "written": pieces}

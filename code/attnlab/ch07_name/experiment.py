@@ -47,6 +47,7 @@ __all__ = [
     "name_accuracy",
     "lead_in",
     "name_positions",
+    "is_piece",
     "sample",
 ]
 
@@ -161,7 +162,7 @@ def lead_in(n_tokens: int, rng: random.Random) -> list[int]:
     return ids
 
 
-def _is_piece(token: int) -> bool:
+def is_piece(token: int) -> bool:
     """True for a token that can go on a name ("v", "an"); False for " is", ".", " Key"."""
     text = course_tokenizer().token_string(token)
     return text.isalpha() and text.islower()
@@ -185,7 +186,7 @@ def write_name(model: nn.Module, prompts: list[list[int]], max_pieces: int = 5) 
         rows = torch.cat([rows[:, 1:], token[:, None]], dim=1)
     names = []
     for row in torch.stack(written, 1).tolist():
-        end = next((k for k in range(1, len(row)) if not _is_piece(row[k])), len(row))
+        end = next((k for k in range(1, len(row)) if not is_piece(row[k])), len(row))
         names.append(row[:end])
     return names
 
@@ -216,7 +217,7 @@ def name_positions(stream: torch.Tensor) -> torch.Tensor:
     for i in range(1, len(ids) - 1):
         if ids[i] == is_[0] and ids[i - 1] == name[0]:
             k = i + 1
-            while k < len(ids) and (k == i + 1 or _is_piece(ids[k])):
+            while k < len(ids) and (k == i + 1 or is_piece(ids[k])):
                 found.append(k)
                 k += 1
             if k < len(ids):
