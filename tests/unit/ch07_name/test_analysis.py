@@ -124,3 +124,15 @@ def test_the_cli_refuses_bad_input(capsys):
 def test_unseen_pieces():
     assert complete.unseen_pieces(" Keyvan") == []
     assert " G" in complete.unseen_pieces(" Glan")
+
+
+def test_copy_views_hold_every_head_at_every_step(model):
+    views = analysis.copy_views(model, "I'm called Keyvan, so my name is", max_pieces=3)
+    steps = len(views["written"])
+    assert 1 <= steps <= 3 and len(views["tokens"]) == len(views["weights"]) == steps
+    assert views["head_names"][0] == "layer 1, head 0" and len(views["head_names"]) == 4
+    for k, (tokens, weights) in enumerate(zip(views["tokens"], views["weights"], strict=True)):
+        assert len(tokens) == len(views["tokens"][0]) + k
+        assert len(weights) == 4 and len(weights[0]) == len(tokens)
+    with pytest.raises(ValueError, match="prompt"):
+        analysis.copy_views(model, "  ")

@@ -109,3 +109,17 @@ def test_bad_config_is_named(kw, error, match):
 def test_run_refuses_a_wrong_config():
     with pytest.raises(TypeError, match="SentenceConfig"):
         ex.run({"model": "tinygpt"})
+
+
+def test_name_positions_are_the_pieces_written_again_and_the_stop():
+    tok = course_tokenizer()
+    ids = tok.encode(" Tom held it. I'm called Keyvan, so my name is Keyvan. The end")
+    found = ex.name_positions(torch.tensor(ids)).tolist()
+    assert [tok.token_string(ids[k]) for k in found] == [" Key", "v", "an", "."]
+    assert ex.is_piece(tok.encode("an")[0]) and not ex.is_piece(tok.encode(" Key")[0])
+
+
+def test_names_only_training_runs():
+    config = dataclasses.replace(ex.MODELS["mlp24"], **TINY)
+    assert config.names_only and not ex.MODELS["tinygpt"].names_only
+    assert ex.run(config, seed=1).parameters > 0
