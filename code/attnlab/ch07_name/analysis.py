@@ -153,7 +153,7 @@ def copy_views(model: TinyGPT, prompt: str, max_pieces: int = 5) -> dict:
     """
     model = _check_model(model)
     if not isinstance(prompt, str) or not prompt.strip():
-        raise ValueError("prompt must be a non-empty str, e.g. \"I'm called Keyvan, so my name is\"")
+        raise ValueError('prompt must be a non-empty str, e.g. "I\'m called Keyvan, so my name is"')
     tokenizer = course_tokenizer()
     sentence = tokenizer.encode(" " + prompt.strip())
     written: list[int] = []
@@ -171,4 +171,9 @@ def copy_views(model: TinyGPT, prompt: str, max_pieces: int = 5) -> dict:
     n_layers, n_heads = len(model.blocks), model.blocks[0].attention.n_heads
     names = [f"layer {layer + 1}, head {h}" for layer in range(n_layers) for h in range(n_heads)]
     pieces = [tokenizer.token_string(t) for t in written]
-    return {"tokens": steps_tokens, "weights": steps_weights, "head_names": names, "written": pieces}
+    return {
+        "tokens": steps_tokens,
+        "weights": steps_weights,
+        "head_names": names,
+        "written": pieces,
+    }
