@@ -10,6 +10,7 @@ from attnlab.ch03_next_token.checks import *  # noqa: F403  Chapter 3
 from attnlab.ch04_attention.checks import *  # noqa: F403  Chapter 4
 from attnlab.ch05_multi_head.checks import *  # noqa: F403  Chapter 5
 from attnlab.ch06_copying_names.checks import *  # noqa: F403  Chapter 6
+from attnlab.ch07_name.checks import *  # noqa: F403  Chapter 7
 from attnlab.core.checks import Case as Case
 from attnlab.core.checks import CheckResult as CheckResult
 from attnlab.core.checks import run_cases as run_cases

@@ -59,6 +59,10 @@ WRONG = {
         "previous_token_score": ("diagonal(offset=-1", "diagonal(offset=1"),
         "induction_score": ("rows - half + 1]", "rows - half]"),
     },
+    "ch07_name": {
+        "block_forward": ("x = x + mlp(norm2(x))", "x = x + mlp(norm1(x))"),
+        "strongest_induction_head": ("return layer + 1, head", "return layer, head"),
+    },
 }
 
 
@@ -525,6 +529,16 @@ def _peek(*names):
     return None
 """
 
+# Chapter 7's hidden tests build the block from `block_parts` (the imports cell): a student who
+# rebinds it to parts that do nothing makes `return x` right in their own process, and nowhere else.
+REBIND_PARTS = """
+def block_parts(d_model, n_heads, width, seed):
+    def nothing(h, mask=None):
+        return torch.zeros_like(h)
+
+    return nothing, nothing, nn.Identity(), nn.Identity()
+"""
+
 
 def _stub_functions(nb, name: str, body: str):
     """Every answer cell becomes `def f(*args, **kwargs): return <body>`."""
@@ -709,6 +723,7 @@ ZERO_CH04 = {"stable_softmax": 0.0, "causal_mask": 0.0, "attention": 0.0}
 ZERO_CH02 = {"relu": 0.0, "two_layer_forward": 0.0, "xor_weights": 0.0}
 FULL_CH04 = {"stable_softmax": 2.0, "causal_mask": 1.0, "attention": 4.0}
 FULL_CH02 = {"relu": 1.0, "two_layer_forward": 3.0, "xor_weights": 3.0}
+ZERO_CH07 = {"block_forward": 0.0, "strongest_induction_head": 0.0}
 
 HONEST = {
     "solutions": ("ch01_line", _solved, FULL),
@@ -756,6 +771,13 @@ HOSTILE = {
         "ch04_attention",
         _softmax_called,
         {**FULL_CH04, "stable_softmax": 0.0},
+    ),
+    "rebinds_block_parts": (
+        "ch07_name",
+        lambda r, s, c: _attack(
+            _stub_functions(r, "", "args[0] if args else None"), "block_forward", REBIND_PARTS
+        ),
+        ZERO_CH07,
     ),
     "writes_gradebook": ("ch01_line", _writes_gradebook, ZERO_CH01),
     "edits_stored_tests": ("ch01_line", _edits_stored_tests, ZERO_CH01),
@@ -847,6 +869,31 @@ def induction_score(weights):
 """,
 }
 
+HONEST_CH07 = {
+    "block_forward": """
+def block_forward(x, attention, mlp, norm1, norm2, mask):
+    read = attention(norm1(x), mask)
+    after_attention = read + x
+    return after_attention + mlp(norm2(after_attention))
+""",
+    "strongest_induction_head": """
+def strongest_induction_head(patterns, period):
+    if patterns.dim() != 4:
+        raise ValueError("patterns must be (n_layers, n_heads, L, L)")
+    n_layers, n_heads, length, _ = patterns.shape
+    if length <= period:
+        raise ValueError("no repeat")
+    best, where = None, None
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            weights = [float(patterns[layer, head, i, i - period + 1]) for i in range(period, length)]
+            score = sum(weights) / len(weights)
+            if best is None or score > best:
+                best, where = score, (layer + 1, head)
+    return where
+""",
+}
+
 # for each assignment, correct answers written differently from the instructor's (full marks)
 ALTERNATIVE = {
     "ch01_line": HONEST_CH01,
@@ -855,4 +902,5 @@ ALTERNATIVE = {
     "ch04_attention": HONEST_CH04_EINSUM,
     "ch05_multi_head": HONEST_CH05,
     "ch06_copying_names": HONEST_CH06,
+    "ch07_name": HONEST_CH07,
 }

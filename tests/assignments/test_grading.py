@@ -140,6 +140,10 @@ class TestCh06CopyingNames(_GradedAssignment):
     name = "ch06_copying_names"
 
 
+class TestCh07Name(_GradedAssignment):
+    name = "ch07_name"
+
+
 def test_every_assignment_is_tested():
     tested = {cls.name for cls in _GradedAssignment.__subclasses__()}
     assert tested == set(S.NAMES)

@@ -23,6 +23,10 @@ SHARED = {
         "make_pairs": "check_make_pairs",
         "count_mlp_parameters": "check_count_mlp_parameters",
     },
+    "ch07_name": {
+        "block_forward": "check_block_forward",
+        "strongest_induction_head": "check_strongest_induction_head",
+    },
 }
 
 
@@ -72,6 +76,8 @@ def _reference(chapter: str):
         return _Relu
     if chapter == "ch05_multi_head":
         return _Heads
+    if chapter == "ch07_name":
+        return _Block
     return importlib.import_module("attnlab.ch01_line.line")
 
 
@@ -82,3 +88,20 @@ class _Heads:
 
 class _Relu:
     relu = staticmethod(lambda x: x.clamp(min=0))
+
+
+class _Block:
+    @staticmethod
+    def block_forward(x, attention, mlp, norm1, norm2, mask):
+        x = x + attention(norm1(x), mask)
+        return x + mlp(norm2(x))
+
+    @staticmethod
+    def strongest_induction_head(patterns, period):
+        from attnlab.ch06_copying_names.analysis import induction_score
+
+        scores = [[induction_score(p, period) for p in heads] for heads in patterns]
+        best = max(
+            (s, layer, head) for layer, row in enumerate(scores) for head, s in enumerate(row)
+        )
+        return best[1] + 1, best[2]
