@@ -45,6 +45,7 @@ __all__ = [
     "run",
     "write_name",
     "name_accuracy",
+    "wrong_answers",
     "lead_in",
     "name_positions",
     "is_piece",
@@ -78,6 +79,10 @@ class SentenceConfig:
     """Course sentences in the training stream."""
     names_each: int = 1
     """Name sentences after each course sentence."""
+    middle_share: float = 0.5
+    """The share of name sentences at a middle distance (the rest are short)."""
+    weight_decay: float = 0.0
+    """Adam's weight decay."""
     names_only: bool = False
     """Train only on the steps that write a name (the MLPs: all their training goes to copying)."""
     progress: bool = False
@@ -208,6 +213,17 @@ def name_accuracy(model: nn.Module, tests: tuple, seed: int = 0) -> float:
     return sum(w == a for w, a in zip(written, answers, strict=True)) / len(answers)
 
 
+def wrong_answers(model: nn.Module, tests: tuple, seed: int = 0) -> list[tuple[str, str]]:
+    """The (name, what the model wrote) pairs it got wrong, as text; clauses drawn with ``seed``."""
+    prompts, answers = _prompts(tests, seed, _window(model))
+    tokenizer = course_tokenizer()
+    return [
+        (tokenizer.decode(a), tokenizer.decode(w))
+        for w, a in zip(write_name(model, prompts), answers, strict=True)
+        if w != a
+    ]
+
+
 def name_positions(stream: torch.Tensor) -> torch.Tensor:
     """The positions of ``stream`` that hold a piece of a name being written again (after "is"),
     and the position just after each such name (the full stop that ends it)."""
@@ -245,7 +261,9 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
     seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     start = time.perf_counter()
     tokenizer, split = course_tokenizer(), make_split()
-    stream = training_stream(config.n_sentences, seed, names_each=config.names_each)
+    stream = training_stream(
+        config.n_sentences, seed, names_each=config.names_each, middle_share=config.middle_share
+    )
     torch.manual_seed(seed)
     model = make_model(config, tokenizer.vocab_size)
     data = torch.Generator().manual_seed(seed + 1000)
@@ -272,6 +290,7 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
         progress=config.progress,
         description=config.label,
         lr_schedule=_warm_then_cosine(config.steps),
+        weight_decay=config.weight_decay,
     )
     seconds = time.perf_counter() - start
     accuracy = {part: name_accuracy(model, tests, seed=99) for part, tests in split.tests.items()}

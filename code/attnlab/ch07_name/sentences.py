@@ -164,7 +164,11 @@ def clause(distance: str, rng: random.Random) -> str:
 
 
 def training_stream(
-    n_sentences: int, seed: int, split: Split | None = None, names_each: int = 1
+    n_sentences: int,
+    seed: int,
+    split: Split | None = None,
+    names_each: int = 1,
+    middle_share: float = 0.5,
 ) -> torch.Tensor:
     """The training text as token ids: course sentences in order, ``names_each`` name sentences
     after each.
@@ -182,7 +186,7 @@ def training_stream(
     for i in range(n_sentences):
         ids += tokenizer.encode(text[i % len(text)])
         for _ in range(names_each):
-            distance = rng.choice(("short", "middle"))
+            distance = "middle" if rng.random() < middle_share else "short"
             name = rng.choice(split.train[distance])
             prompt, answer = name_sentence(name, clause(distance, rng))
             ids += tokenizer.encode(" " + prompt + answer)

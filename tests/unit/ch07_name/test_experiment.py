@@ -123,3 +123,9 @@ def test_names_only_training_runs():
     config = dataclasses.replace(ex.MODELS["mlp24"], **TINY)
     assert config.names_only and not ex.MODELS["tinygpt"].names_only
     assert ex.run(config, seed=1).parameters > 0
+
+
+def test_wrong_answers_lists_only_the_misses():
+    tok = course_tokenizer()
+    tests = ((" Keyvan", "short"), (" Lan", "short"))
+    assert ex.wrong_answers(_Copier(tok.encode(" Keyvan.")), tests) == [(" Lan", " Keyvan")]
