@@ -46,6 +46,7 @@ __all__ = [
     "write_name",
     "name_accuracy",
     "wrong_answers",
+    "first_piece_probability",
     "lead_in",
     "name_positions",
     "is_piece",
@@ -211,6 +212,16 @@ def name_accuracy(model: nn.Module, tests: tuple, seed: int = 0) -> float:
     prompts, answers = _prompts(tests, seed, _window(model))
     written = write_name(model, prompts)
     return sum(w == a for w, a in zip(written, answers, strict=True)) / len(answers)
+
+
+@torch.no_grad()
+def first_piece_probability(model: nn.Module, tests: tuple, seed: int = 0) -> float:
+    """The model's mean probability for the right first piece of each name, after "is"."""
+    prompts, answers = _prompts(tests, seed, _window(model))
+    window = _window(model)
+    scores = _scores(model, torch.tensor([p[-window:] for p in prompts]))
+    right = torch.tensor([a[0] for a in answers])
+    return float(torch.softmax(scores, -1)[torch.arange(len(right)), right].mean())
 
 
 def wrong_answers(model: nn.Module, tests: tuple, seed: int = 0) -> list[tuple[str, str]]:
