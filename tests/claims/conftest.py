@@ -37,6 +37,13 @@ def claim_seeds() -> list[int]:
 
 
 @pytest.fixture(scope="session")
+def ch7_seeds() -> list[int]:
+    """Chapter 7's claim seeds: TinyGPT trains for about a minute per seed, so fewer by default
+    ("5-6"); ``ATTNLAB_CH7_CLAIM_SEEDS=5-14`` checks as many as the other chapters."""
+    return _parse_seeds(os.environ.get("ATTNLAB_CH7_CLAIM_SEEDS", "5-6"))
+
+
+@pytest.fixture(scope="session")
 def claim():
     """``claim(name, values, at_least=..., at_most=...)``: record what the runs measured against
     the bound the book states, and fail with every value when a run falls outside it."""

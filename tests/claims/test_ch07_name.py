@@ -9,19 +9,14 @@ the seeds as everywhere else.
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from conftest import _parse_seeds
 
 from attnlab.ch07_name.experiment import MODELS, run
 
-SEEDS = _parse_seeds(os.environ.get("ATTNLAB_CH7_CLAIM_SEEDS", "5-6"))
-
 
 @pytest.fixture(scope="module")
-def runs():
-    return {name: [run(config, seed) for seed in SEEDS] for name, config in MODELS.items()}
+def runs(ch7_seeds):
+    return {name: [run(config, seed) for seed in ch7_seeds] for name, config in MODELS.items()}
 
 
 def _held(runs, name, part="names_x_distances"):
