@@ -51,22 +51,26 @@ class Block(nn.Module):
         self.off_heads: tuple[int, ...] = ()
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        watch = self.keep_weights or bool(self.off_heads)
-        read, weights = self.attention(self.norm1(x), mask=mask, need_weights=watch)
+        normed = self.norm1(x)
         if self.off_heads:
-            read = self._without_heads(self.norm1(x), mask)
+            read, weights = self._without_heads(normed, mask)
+        else:
+            read, weights = self.attention(normed, mask=mask, need_weights=self.keep_weights)
         self.weights = weights if self.keep_weights else None
         x = x + read  # attention adds what it gathered
         x = x + self.mlp(self.norm2(x))  # the MLP adds what it computed
         return x
 
-    def _without_heads(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Attention with the heads in ``off_heads`` silenced (their slice of the output is 0)."""
+    def _without_heads(
+        self, x: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attention with the heads in ``off_heads`` silenced (their slice of the output is 0),
+        and every head's weights (switching a head off does not change where it looks)."""
         a = self.attention
         q, k, v = (split_heads(f(x), a.n_heads) for f in (a.query, a.key, a.value))
-        heads, _ = scaled_dot_product_attention(q, k, v, mask)
+        heads, weights = scaled_dot_product_attention(q, k, v, mask)
         heads[:, list(self.off_heads)] = 0
-        return a.out(merge_heads(heads))
+        return a.out(merge_heads(heads)), weights
 
 
 class TinyGPT(nn.Module):

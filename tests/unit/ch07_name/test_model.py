@@ -71,3 +71,15 @@ def test_bad_settings_are_named():
         TinyGPT(50, 16, d_model=10, n_heads=4)
     with pytest.raises(ValueError, match="vocab_size"):
         TinyGPT(1)
+
+
+def test_switching_a_head_off_keeps_every_head_s_weights():
+    model = _model()
+    tokens = torch.randint(0, 50, (2, 9))
+    block = model.blocks[0]
+    block.keep_weights = True
+    model(tokens)
+    before = block.weights
+    block.off_heads = (1, 2)
+    model(tokens)
+    assert torch.allclose(block.weights, before, atol=1e-6)
