@@ -198,6 +198,10 @@ def write_name(model: nn.Module, prompts: list[list[int]], max_pieces: int = 5) 
 
 
 def _prompts(tests: tuple, seed: int, window: int) -> tuple[list[list[int]], list[list[int]]]:
+    if not isinstance(tests, (tuple, list)) or not tests:
+        raise ValueError("tests must be a non-empty list of (name, distance) pairs")
+    if not all(isinstance(t, (tuple, list)) and len(t) == 2 for t in tests):
+        raise ValueError("tests must hold (name, distance) pairs, e.g. (' Keyvan', 'middle')")
     tokenizer, rng = course_tokenizer(), random.Random(seed)
     prompts, answers = [], []
     for name, distance in tests:

@@ -129,3 +129,24 @@ def test_wrong_answers_lists_only_the_misses():
     tok = course_tokenizer()
     tests = ((" Keyvan", "short"), (" Lan", "short"))
     assert ex.wrong_answers(_Copier(tok.encode(" Keyvan.")), tests) == [(" Lan", " Keyvan")]
+
+
+@pytest.mark.parametrize(
+    ("tests", "match"),
+    [
+        ((), "non-empty"),
+        ("Keyvan", "non-empty"),
+        (((" Keyvan",),), "pairs"),
+        (((" Lan", "near"),), "distance"),
+    ],
+)
+def test_bad_tests_are_named(tests, match):
+    model = _Copier(course_tokenizer().encode(" Keyvan."))
+    for measure in (ex.name_accuracy, ex.wrong_answers, ex.first_piece_probability):
+        with pytest.raises(ValueError, match=match):
+            measure(model, tests)
+
+
+def test_write_name_refuses_a_prompt_shorter_than_the_window():
+    with pytest.raises(ValueError, match="at least 8 tokens"):
+        ex.write_name(_Copier([1]), [[300, 301]])
