@@ -82,8 +82,12 @@ class SentenceConfig:
     """Name sentences after each course sentence."""
     middle_share: float = 0.5
     """The share of name sentences at a middle distance (the rest are short)."""
-    weight_decay: float = 0.0
-    """Adam's weight decay."""
+    close_first: int = 500
+    """Steps at the start that read only close names: the model learns to copy before it meets
+    names further back (0: the whole text from the first step)."""
+    weight_decay: float = 0.2
+    """AdamW's weight decay: each step shrinks the linear layers' matrices a little, so what
+    training stops using fades (0 for none)."""
     names_only: bool = False
     """Train only on the steps that write a name (the MLPs: all their training goes to copying)."""
     progress: bool = False
@@ -96,6 +100,13 @@ class SentenceConfig:
         validate.positive_int("n_sentences", self.n_sentences)
         validate.positive_int("names_each", self.names_each)
         validate.positive_number("lr", self.lr)
+        if not (isinstance(self.close_first, int) and 0 <= self.close_first < self.steps):
+            raise ValueError(
+                f"close_first must be a whole number of steps from 0 to steps - 1 = "
+                f"{self.steps - 1}, got {self.close_first!r}"
+            )
+        if not (isinstance(self.middle_share, (int, float)) and 0 <= self.middle_share <= 1):
+            raise ValueError(f"middle_share must be a share from 0 to 1, got {self.middle_share!r}")
         for name in ("progress", "names_only"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -124,7 +135,14 @@ class SentenceResult:
 
 
 _MLP = dict(
-    model="mlp", d_model=32, width=212, steps=1500, batch_size=256, lr=1e-2, names_only=True
+    model="mlp",
+    d_model=32,
+    width=212,
+    steps=1500,
+    batch_size=256,
+    lr=1e-2,
+    names_only=True,
+    weight_decay=0.0,
 )
 #: The chapter's three models: Chapter 3's window MLP, the same with a wide window (about 300k
 #: weights, about twice TinyGPT's), and TinyGPT.
@@ -276,24 +294,35 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
     seed = shift_seed(seed)  # + ATTNLAB_SEED_OFFSET
     start = time.perf_counter()
     tokenizer, split = course_tokenizer(), make_split()
-    stream = training_stream(
-        config.n_sentences, seed, names_each=config.names_each, middle_share=config.middle_share
-    )
+    # two texts: close names only, read for the first ``close_first`` steps, then the text with
+    # close and middle names (another draw of names and clauses)
+    texts = [
+        training_stream(
+            config.n_sentences, seed + 500, names_each=config.names_each, middle_share=0.0
+        ),
+        training_stream(
+            config.n_sentences, seed, names_each=config.names_each, middle_share=config.middle_share
+        ),
+    ]
     torch.manual_seed(seed)
     model = make_model(config, tokenizer.vocab_size)
     data = torch.Generator().manual_seed(seed + 1000)
     width = config.window + 1
 
-    # where windows may start: anywhere, or (names_only) so that the last token is a piece of a
-    # name the model must write
-    starts = torch.arange(len(stream) - width)
-    if config.names_only:
+    def window_starts(stream: torch.Tensor) -> torch.Tensor:
+        """Where windows may start: anywhere, or (names_only) so that the last token is a piece of
+        a name the model must write."""
+        if not config.names_only:
+            return torch.arange(len(stream) - width)
         starts = name_positions(stream) - width + 1
-        starts = starts[starts >= 0]
+        return starts[starts >= 0]
+
+    starts = [window_starts(text) for text in texts]
 
     def next_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        pick = starts[torch.randint(0, len(starts), (config.batch_size,), generator=data)]
-        windows = stream[pick[:, None] + torch.arange(width)]  # random windows of the stream
+        k = 0 if step <= config.close_first else 1  # close names first, then all of them
+        pick = starts[k][torch.randint(0, len(starts[k]), (config.batch_size,), generator=data)]
+        windows = texts[k][pick[:, None] + torch.arange(width)]  # random windows of the text
         return windows[:, :-1], windows[:, 1:]
 
     history = train(
@@ -306,6 +335,7 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
         description=config.label,
         lr_schedule=_warm_then_cosine(config.steps),
         weight_decay=config.weight_decay,
+        decoupled=True,
     )
     seconds = time.perf_counter() - start
     accuracy = {part: name_accuracy(model, tests, seed=99) for part, tests in split.tests.items()}

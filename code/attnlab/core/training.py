@@ -52,7 +52,7 @@ def accuracy(scores: torch.Tensor, targets: torch.Tensor, per_seed: bool = False
 
 
 def _check_train(
-    model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay, lr_schedule
+    model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay, lr_schedule, decoupled
 ) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -69,6 +69,8 @@ def _check_train(
         validate.positive_number("weight_decay", weight_decay)
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError("lr_schedule must be None or a function step -> factor of lr")
+    if not isinstance(decoupled, bool):
+        raise TypeError(f"decoupled must be True or False, got {decoupled!r}")
 
 
 def train(
@@ -83,6 +85,7 @@ def train(
     progress: bool = True,
     description: str = "training",
     lr_schedule: Callable[[int], float] | None = None,
+    decoupled: bool = False,
 ) -> dict[str, list]:
     """Train ``model`` with Adam for ``steps`` steps; return the history (Chapters 2-6).
 
@@ -92,11 +95,23 @@ def train(
     ``evaluate()`` returns, recorded before the first step, every ``eval_every`` steps and after
     the last. A loss that becomes nan or infinite stops training with :class:`NonFiniteLoss`.
     ``lr_schedule(step)``, if given, multiplies ``lr`` at each step (Chapter 7 lets it fall to 0).
+    ``weight_decay`` pulls the weights towards 0: added to the gradient (Adam's L2 penalty), or,
+    with ``decoupled=True``, as AdamW does it, shrinking only the matrices of the linear layers
+    and leaving biases, norms and embeddings alone (as minGPT does; Chapter 7).
     """
     _check_train(
-        model, next_batch, steps, lr, loss, evaluate, eval_every, weight_decay, lr_schedule
+        model,
+        next_batch,
+        steps,
+        lr,
+        loss,
+        evaluate,
+        eval_every,
+        weight_decay,
+        lr_schedule,
+        decoupled,
     )
-    optimizer = _adam(model, lr, weight_decay)
+    optimizer = _adamw(model, lr, weight_decay) if decoupled else _adam(model, lr, weight_decay)
     history: dict[str, list] = {"loss": []}
 
     def record(step: int) -> None:
@@ -129,6 +144,19 @@ def train(
             record(step)
     model.eval()
     return history
+
+
+def _adamw(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    matrices = {id(m.weight) for m in model.modules() if isinstance(m, nn.Linear)}
+    decay = [p for p in model.parameters() if id(p) in matrices]
+    rest = [p for p in model.parameters() if id(p) not in matrices]
+    groups = [
+        {"params": ps, "weight_decay": wd} for ps, wd in ((decay, weight_decay), (rest, 0.0)) if ps
+    ]
+    try:
+        return torch.optim.AdamW(groups, lr=lr, fused=True)
+    except RuntimeError:
+        return torch.optim.AdamW(groups, lr=lr)
 
 
 def _adam(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:

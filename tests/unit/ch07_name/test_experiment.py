@@ -13,7 +13,7 @@ from attnlab.ch07_name import experiment as ex
 from attnlab.ch07_name.model import TinyGPT
 from attnlab.ch07_name.sentences import course_tokenizer, make_split
 
-TINY = {"steps": 3, "n_sentences": 20, "batch_size": 4}
+TINY = {"steps": 3, "close_first": 1, "n_sentences": 20, "batch_size": 4}
 
 
 @pytest.mark.parametrize("name", ex.MODELS)
@@ -99,11 +99,36 @@ def test_sample_is_repeatable_and_checks_its_input():
         ({"lr": -1.0}, ValueError, "lr"),
         ({"d_model": 30, "n_heads": 4}, ValueError, "divisible"),
         ({"progress": "yes"}, TypeError, "progress"),
+        ({"close_first": 1500}, ValueError, "close_first must be .* 0 to steps - 1 = 1499"),
+        ({"close_first": -1}, ValueError, "close_first"),
+        ({"middle_share": 1.5}, ValueError, "middle_share must be a share from 0 to 1"),
     ],
 )
 def test_bad_config_is_named(kw, error, match):
     with pytest.raises(error, match=match):
         ex.SentenceConfig(**kw)
+
+
+def test_the_first_steps_read_close_names_only(monkeypatch):
+    """Batches come from the close-only text up to step ``close_first``, then from the mixed one."""
+    shares, batches = [], {}
+
+    def fake_stream(n_sentences, seed, names_each=1, middle_share=0.5):
+        shares.append(middle_share)
+        return torch.full((500,), 7 if middle_share == 0 else 9)
+
+    def fake_train(model, next_batch, steps, lr, **kw):
+        for step in (1, 2, 3):
+            batches[step] = next_batch(step)[0]
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(ex, "training_stream", fake_stream)
+    monkeypatch.setattr(ex, "train", fake_train)
+    config = dataclasses.replace(ex.MODELS["tinygpt"], steps=10, close_first=2)
+    with pytest.raises(RuntimeError, match="stop here"):
+        ex.run(config, seed=0)
+    assert sorted(shares) == [0.0, config.middle_share]
+    assert (batches[1] == 7).all() and (batches[2] == 7).all() and (batches[3] == 9).all()
 
 
 def test_run_refuses_a_wrong_config():

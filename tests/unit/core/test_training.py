@@ -80,6 +80,7 @@ def test_a_loss_that_is_not_finite_stops_training():
         ({"evaluate": 3}, TypeError, "evaluate"),
         ({"loss": "mse"}, TypeError, "loss"),
         ({"weight_decay": -1.0}, ValueError, "weight_decay"),
+        ({"decoupled": "yes"}, TypeError, "decoupled"),
         ({"next_batch": None}, TypeError, "next_batch"),
         ({"model": "mlp"}, TypeError, "model"),
     ],
@@ -89,6 +90,22 @@ def test_bad_input(kwargs, error, words):
     arguments = {"model": model, "next_batch": next_batch, "steps": 5, "lr": 0.01, **kwargs}
     with pytest.raises(error, match=words):
         train(**arguments)
+
+
+def test_decoupled_decay_shrinks_only_the_linear_matrices():
+    """With a zero loss, AdamW's decay is all that moves a weight: the linear layers' matrices
+    shrink by lr * weight_decay per step; biases and embeddings stay where they are."""
+    model, _, _, next_batch = _task()
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    zero = lambda m, b: sum(p.sum() for p in m.parameters()) * 0.0  # noqa: E731
+    train(model, next_batch, 3, 0.1, loss=zero, weight_decay=0.5, decoupled=True, progress=False)
+    linear = {
+        f"{name}.weight" for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)
+    }
+    assert linear, "the test model has linear layers"
+    for name, p in model.named_parameters():
+        factor = (1 - 0.1 * 0.5) ** 3 if name in linear else 1.0
+        torch.testing.assert_close(p.detach(), before[name] * factor, msg=name)
 
 
 def test_accuracy_takes_scores():
