@@ -2,8 +2,8 @@
 
 The chapter trains seed 0 of each model and states these bounds in its hidden ``expect`` lines.
 Training TinyGPT takes under a minute per seed, so this file checks its own seed set,
-``ATTNLAB_CH7_CLAIM_SEEDS`` (default "5-6"); `make test` runs one seed per setting (see the Makefile)
-and `ATTNLAB_CH7_CLAIM_SEEDS=5-14 make claims` more. ``ATTNLAB_SEED_OFFSET`` shifts the seeds as
+``ATTNLAB_CH7_CLAIM_SEEDS`` (default "5-6"); `make test` runs seed 6 under its last setting (see the
+Makefile) and `ATTNLAB_CH7_CLAIM_SEEDS=5-14 make claims` more. ``ATTNLAB_SEED_OFFSET`` shifts the seeds as
 everywhere else."""
 
 from __future__ import annotations
