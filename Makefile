@@ -48,7 +48,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 unit: setup
-	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 tests/unit
+	MPLBACKEND=Agg $(BIN)/pytest -q tests/unit
 
 # ---- results that hold on every machine ---------------------------------------------------------
 # The same machine stands in for the processors students have: these variables pick slower or faster

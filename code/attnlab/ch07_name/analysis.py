@@ -1,8 +1,10 @@
 """Looking inside TinyGPT (Chapter 7): where each head looks, which heads copy, what breaks without.
 
-The probes are Chapter 6's: a random run of tokens repeated twice; a *previous-token head* puts its
-weight on the token just before, an *induction head* on the token that came after the current
-token's last occurrence (:func:`~attnlab.ch06_copying_names.analysis.induction_score`).
+The probe is Chapter 6's, on the sentences this model learned from: name sentences with a trained
+name at a middle distance. A *previous-token head*, at each piece of the name where it first
+stands, puts its weight on the token just before; an *induction head*, at each position where the
+model writes the next piece, puts its weight on that piece where the name first stood. (Chapter 6
+used a random run of tokens repeated; this model, trained on text, gives such runs flat scores.)
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ from contextlib import contextmanager
 
 import torch
 
-from attnlab.ch06_copying_names.analysis import induction_score, previous_token_score
 from attnlab.ch07_name.experiment import is_piece, lead_in, name_accuracy, write_name
 from attnlab.ch07_name.model import TinyGPT
-from attnlab.ch07_name.sentences import course_tokenizer
+from attnlab.ch07_name.sentences import clause, course_tokenizer, make_split, name_sentence
 from attnlab.core import validate
 
 __all__ = [
     "attention_patterns",
-    "repeated_tokens",
+    "copy_sentences",
     "head_scores",
     "switched_off",
     "ablation",
@@ -52,26 +53,47 @@ def attention_patterns(model: TinyGPT, tokens: list[int] | torch.Tensor) -> torc
             block.keep_weights, block.weights = False, None
 
 
-def repeated_tokens(period: int, vocab_size: int, seed: int = 0) -> torch.Tensor:
-    """``period`` distinct random tokens (not the 256 single bytes), then the same run again."""
-    period = validate.positive_int("period", period)
-    vocab_size = validate.positive_int("vocab_size", vocab_size, minimum=257 + period)
-    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
-    run = 256 + torch.randperm(vocab_size - 256, generator=generator)[:period]
-    return run.repeat(2)
+def _find(ids: list[int], pieces: list[int], start: int = 0) -> int:
+    return next(i for i in range(start, len(ids)) if ids[i : i + len(pieces)] == pieces)
 
 
-def head_scores(model: TinyGPT, period: int = 24, n: int = 8) -> dict[str, torch.Tensor]:
-    """Previous-token and induction score of every head, (n_layers, n_heads), mean over ``n`` runs."""
+def copy_sentences(
+    window: int, n: int = 16, seed: int = 0
+) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    """``n`` name sentences of trained names at a middle distance, each after story text and cut
+    to ``window`` tokens, with its copy steps: (the position that writes a piece of the name, the
+    position where that piece first stood)."""
+    window = validate.positive_int("window", window, minimum=48)
+    tokenizer, rng = course_tokenizer(), random.Random(validate.seed("seed", seed))
+    names = make_split().train["middle"]
+    sentences = []
+    for _ in range(validate.positive_int("n", n)):
+        name = rng.choice(names)
+        prompt, answer = name_sentence(name, clause("middle", rng))
+        sentence, pieces = tokenizer.encode(" " + prompt + answer), tokenizer.encode(name)
+        first = _find(sentence, pieces)
+        second = _find(sentence, pieces, first + len(pieces))
+        ids = (lead_in(window, rng) + sentence)[-window:]
+        shift = len(ids) - len(sentence)  # where the sentence starts in the window
+        steps = [(shift + second + j - 1, shift + first + j) for j in range(len(pieces))]
+        sentences.append((ids, steps))
+    return sentences
+
+
+def head_scores(model: TinyGPT, n: int = 16, seed: int = 0) -> dict[str, torch.Tensor]:
+    """Previous-token and induction score of every head, (n_layers, n_heads), mean over ``n`` name
+    sentences (:func:`copy_sentences`). Previous-token: at each piece of the name where it first
+    stands, the weight on the token just before it (*called*, or the piece before). Induction: at
+    each position that writes a piece, the weight on that piece where it first stood."""
     model = _check_model(model)
     previous = torch.zeros(len(model.blocks), model.blocks[0].attention.n_heads)
     induction = torch.zeros_like(previous)
-    for seed in range(validate.positive_int("n", n)):
-        patterns = attention_patterns(model, repeated_tokens(period, model.vocab_size, seed))
-        for layer, heads in enumerate(patterns):
-            for head, pattern in enumerate(heads):
-                previous[layer, head] += previous_token_score(pattern) / n
-                induction[layer, head] += induction_score(pattern, period) / n
+    sentences = copy_sentences(model.context_length, n, seed)
+    for ids, steps in sentences:
+        patterns = attention_patterns(model, ids)  # (n_layers, n_heads, L, L)
+        writes, sources = (torch.tensor(column) for column in zip(*steps, strict=True))
+        induction += patterns[..., writes, sources].mean(-1) / len(sentences)
+        previous += patterns[..., sources, sources - 1].mean(-1) / len(sentences)
     return {"previous_token": previous, "induction": induction}
 
 

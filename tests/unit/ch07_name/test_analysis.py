@@ -28,12 +28,22 @@ def test_patterns_have_one_causal_row_per_token(model):
     assert all(b.weights is None and not b.keep_weights for b in model.blocks)
 
 
-def test_repeated_tokens_repeat_and_skip_bytes():
-    tokens = analysis.repeated_tokens(10, 556, seed=2)
-    assert tokens.shape == (20,) and torch.equal(tokens[:10], tokens[10:])
-    assert tokens.min() >= 256 and len(set(tokens[:10].tolist())) == 10
-    with pytest.raises(ValueError, match="vocab_size"):
-        analysis.repeated_tokens(10, 260)
+def test_copy_sentences_point_at_the_name_twice():
+    tok = course_tokenizer()
+    for ids, steps in analysis.copy_sentences(64, n=4, seed=1):
+        assert len(ids) == 64
+        for write, source in steps:
+            assert write > source
+        pieces = [ids[source] for _, source in steps]
+        assert tok.decode(pieces) in make_split().train["middle"]
+        first, *_ = steps
+        assert (
+            tok.token_string(ids[first[1] - 1]) == " called"
+            and tok.token_string(ids[first[0]]) == " is"
+        )
+        assert [ids[w + 1] for w, _ in steps] == pieces  # after each writing position: the piece
+    with pytest.raises(ValueError, match="window"):
+        analysis.copy_sentences(10)
 
 
 def test_scores_find_a_hand_made_previous_token_head(model, monkeypatch):
@@ -46,8 +56,9 @@ def test_scores_find_a_hand_made_previous_token_head(model, monkeypatch):
         return torch.stack([torch.stack([uniform, prev]), torch.stack([uniform, uniform])])
 
     monkeypatch.setattr(analysis, "attention_patterns", fake)
-    scores = analysis.head_scores(model, period=8, n=2)
+    scores = analysis.head_scores(model, n=2)
     assert scores["previous_token"][0, 1] == pytest.approx(1.0)
+    assert scores["previous_token"][0, 0] < 0.5 and scores["induction"][0, 1] == 0
     assert analysis.circuit_heads(model, scores)["previous-token head"] == (1, 1)
 
 
@@ -79,7 +90,7 @@ def test_copy_steps_lines_up_weights_tokens_and_pieces(model):
 
 
 def test_figures_draw(model):
-    scores = analysis.head_scores(model, period=8, n=1)
+    scores = analysis.head_scores(model, n=1)
     plots.plot_head_scores(scores)
     weights, tokens, written = analysis.copy_steps(model, "I'm called Lan, so my name is", 2, 1)
     plots.plot_copy_steps(weights, tokens, written)
