@@ -111,7 +111,7 @@ def train(
         lr_schedule,
         decoupled,
     )
-    optimizer = _adamw(model, lr, weight_decay) if decoupled else _adam(model, lr, weight_decay)
+    optimizer = _adam(model, lr, weight_decay, decoupled)
     history: dict[str, list] = {"loss": []}
 
     def record(step: int) -> None:
@@ -146,23 +146,27 @@ def train(
     return history
 
 
-def _adamw(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
-    matrices = {id(m.weight) for m in model.modules() if isinstance(m, nn.Linear)}
-    decay = [p for p in model.parameters() if id(p) in matrices]
-    rest = [p for p in model.parameters() if id(p) not in matrices]
-    groups = [
-        {"params": ps, "weight_decay": wd} for ps, wd in ((decay, weight_decay), (rest, 0.0)) if ps
-    ]
+def _adam(
+    model: nn.Module, lr: float, weight_decay: float, decoupled: bool = False
+) -> torch.optim.Optimizer:
+    """Adam with weight decay as an L2 penalty on every weight, or (``decoupled``) AdamW shrinking
+    only the linear layers' matrices, as minGPT does."""
+    if decoupled:
+        matrices = {id(m.weight) for m in model.modules() if isinstance(m, nn.Linear)}
+        decay = [p for p in model.parameters() if id(p) in matrices]
+        rest = [p for p in model.parameters() if id(p) not in matrices]
+        groups = [
+            {"params": decay, "weight_decay": weight_decay},
+            {"params": rest, "weight_decay": 0.0},
+        ]
+        params = [group for group in groups if group["params"]]
+        optimizer, options = torch.optim.AdamW, {}
+    else:
+        params, optimizer = list(model.parameters()), torch.optim.Adam
+        options = {"weight_decay": weight_decay}
+    # fused=True: the same update in one kernel, faster for the course's small models (older
+    # PyTorch versions have no fused Adam on the CPU: fall back to the plain one).
     try:
-        return torch.optim.AdamW(groups, lr=lr, fused=True)
+        return optimizer(params, lr=lr, fused=True, **options)
     except RuntimeError:
-        return torch.optim.AdamW(groups, lr=lr)
-
-
-def _adam(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
-    # fused=True: the same Adam update in one kernel, faster for the course's small models
-    # (older PyTorch versions have no fused Adam on the CPU: fall back to the plain one).
-    try:
-        return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
-    except RuntimeError:
-        return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        return optimizer(params, lr=lr, **options)
