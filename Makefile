@@ -9,8 +9,17 @@ STAMP  := $(VENV)/.attnlab-installed
 # Two CPU cores is the machine the course is written for; notebooks under test get one thread each
 # when two of them run side by side.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# OpenMP threads wait for work by sleeping, not by spinning: with two threads on two cores and any
+# other process busy, spinning made a training loop 15 times slower (CONTRIBUTING.md, "Speed").
+# The Jupyter kernel of the course's environment gets the same setting (see setup).
+export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup book test lint unit notebooks claims build-book widget-js browser-deps browser lab doctor bench \
+# Every stage of make test writes its time to $(STAGE_TIMES); make test prints them at the end.
+STAGE_TIMES := _build/stage-times.txt
+STAGE_START = @mkdir -p _build && date +%s > _build/.stage-$@
+STAGE_END = @echo "$@ $$(( $$(date +%s) - $$(cat _build/.stage-$@) ))" >> $(STAGE_TIMES)
+
+.PHONY: help setup matrix stage-reset book test lint unit notebooks claims build-book widget-js browser-deps browser lab doctor bench \
         assignments grade test-assignments sandbox-deps clean
 
 help:
@@ -29,6 +38,8 @@ $(STAMP): requirements.txt constraints.txt code/pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e code
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (attnlab)" >/dev/null
+	$(BIN)/python -c "from attnlab.core.threads import add_to_kernelspec as add; \
+	  add('$(VENV)/share/jupyter/kernels/python3/kernel.json')"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -44,18 +55,25 @@ book: setup widget-js
 
 # ---- the tests -------------------------------------------------------------------------------------
 lint: setup
+	$(STAGE_START)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(STAGE_END)
 
 unit: setup
+	$(STAGE_START)
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/unit
+	$(STAGE_END)
 
 # ---- results that hold on every machine ---------------------------------------------------------
 # The same machine stands in for the processors students have: these variables pick slower or faster
 # kernels (MKL's instruction set, ATen's vectorisation) and the thread count, and one run shifts
 # every seed by ATTNLAB_SEED_OFFSET. Under ATTNLAB_STRICT=1 a claim of the prose that a run does not
 # bear out is an error (a student's notebook prints a note instead and goes on).
-HAS_AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
+# NO_AVX512=1 runs the matrix in the shape it takes on a CPU without AVX-512 (run it before a change
+# lands, on a machine that has AVX-512: CONTRIBUTING.md).
+CPU_AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
+HAS_AVX512 := $(if $(NO_AVX512),,$(CPU_AVX512))
 SETTING_sse42  := MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=2 MKL_NUM_THREADS=2
 SETTING_avx2   := MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 SETTING_avx512 := MKL_ENABLE_INSTRUCTIONS=AVX512 ATEN_CPU_CAPABILITY=avx512 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -63,7 +81,8 @@ SETTING_avx512 := MKL_ENABLE_INSTRUCTIONS=AVX512 ATEN_CPU_CAPABILITY=avx512 OMP_
 # the matrix stays within make test's time: the offset run checks seeds nobody chose (1000-1004 in
 # the chapters, 1005-1014 in the claims suite), the book build (sse42) the chapters' own seeds, and
 # sse42 and avx512 the claims suite's 5-14
-SETTING_offset := $(SETTING_avx2) ATTNLAB_SEED_OFFSET=1000
+SEED_OFFSET := 1000
+SETTING_offset := $(SETTING_avx2) ATTNLAB_SEED_OFFSET=$(SEED_OFFSET)
 SETTINGS := sse42 offset $(if $(HAS_AVX512),avx512)
 # Who runs what, so that every setting checks every chapter once and make test stays in its time:
 # - the book build executes every chapter under sse42 with two threads, one after another (inside
@@ -74,18 +93,34 @@ NOTEBOOK_SETTINGS := offset
 CLAIMS_REPORT := _build/claims
 # Chapter 7 trains a whole transformer (under a minute per model and seed), so it runs once per
 # setting, where the other chapters run ten seeds: its notebook in the book build (sse42, seed 0)
-# and under nbval (offset, seed 1000), its claims file under the last setting (avx512, seed 6, or
-# offset where the machine has no AVX-512; ATTNLAB_CH7_CLAIM_SEEDS=5-14 make claims for more).
-# -p slow_first starts Chapter 7 first, so that the other chapters run beside it.
+# and under nbval (offset, seed 1000), its claims file under offset, which every shape of the
+# matrix has (CH7_CLAIM_SEEDS, shifted by the offset; ATTNLAB_CH7_CLAIM_SEEDS=5-14 make claims for
+# more). -p slow_first starts Chapter 7 first, so that the other chapters run beside it.
 CH7_CLAIMS := tests/claims/test_ch07_name.py
-CH7_CLAIMS_SETTING := $(lastword $(SETTINGS))
+CH7_CLAIMS_SETTING := offset
+CH7_CLAIM_SEEDS := 6
 # The claims under sse42 run one at a time with two threads; inside `make test` they check five
 # seeds (5-9) there instead of ten, to keep make test within its 20 minutes (the other settings
 # check ten). `make claims` on its own checks ten everywhere.
 SSE42_CLAIM_SEEDS := 5-14
+CLAIM_SEEDS := 5-14
+
+# what the matrix runs on this machine, and why (printed by make test, notebooks and claims)
+matrix:
+	@echo "== numeric matrix: $(SETTINGS)"
+	@if [ -n "$(NO_AVX512)" ]; then echo "   NO_AVX512=1: the shape of a CPU without AVX-512, avx512 skipped"; \
+	elif [ -n "$(HAS_AVX512)" ]; then echo "   this CPU has AVX-512: avx512 runs the claims suite"; \
+	else echo "   no AVX-512 on this CPU: avx512 skipped"; fi
+	@echo "   sse42  ($(SETTING_sse42)): the book build, each chapter's own seeds (0-4; Chapter 7: 0);"
+	@echo "          claims on seeds $(SSE42_CLAIM_SEEDS)"
+	@echo "   offset ($(SETTING_offset)): nbval, each chapter's seeds + $(SEED_OFFSET) (1000-1004; Chapter 7: 1000);"
+	@echo "          claims on seeds $(CLAIM_SEEDS) + $(SEED_OFFSET); Chapter 7's claims on seed(s) $(CH7_CLAIM_SEEDS) + $(SEED_OFFSET)"
+	@if [ -n "$(HAS_AVX512)" ]; then \
+	  echo "   avx512 ($(SETTING_avx512)): claims on seeds $(CLAIM_SEEDS)"; fi
 
 # every chapter under nbval, under the offset setting (sse42: see build-book; avx512: the claims)
-notebooks: setup
+notebooks: setup matrix
+	$(STAGE_START)
 	@for s in $(NOTEBOOK_SETTINGS); do \
 	  echo "== notebooks under setting $$s"; \
 	  case $$s in sse42) env="$(SETTING_sse42)";; avx2) env="$(SETTING_avx2)";; \
@@ -93,9 +128,11 @@ notebooks: setup
 	  env $$env ATTNLAB_STRICT=1 $(BIN)/pytest -q --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=600 -p no:python -p slow_first -n 2 --dist loadscope book || exit 1; \
 	done
+	$(STAGE_END)
 
 # the claims suite (tests/claims): the chapters' statements on 10 more seeds, once per setting
-claims: setup
+claims: setup matrix
+	$(STAGE_START)
 	@rm -rf $(CLAIMS_REPORT)
 	@for s in $(SETTINGS); do \
 	  echo "== claims under setting $$s"; \
@@ -103,16 +140,20 @@ claims: setup
 	    avx512) env="$(SETTING_avx512)";; offset) env="$(SETTING_offset)";; esac; \
 	  workers="-n 2 --dist loadfile"; [ $$s = sse42 ] && workers="-p no:xdist"; \
 	  skip=""; [ $$s = $(CH7_CLAIMS_SETTING) ] || skip="--ignore=$(CH7_CLAIMS)"; \
-	  seeds="5-14"; [ $$s = sse42 ] && seeds="$(SSE42_CLAIM_SEEDS)"; \
+	  seeds="$(CLAIM_SEEDS)"; [ $$s = sse42 ] && seeds="$(SSE42_CLAIM_SEEDS)"; \
+	  echo "   seeds $${ATTNLAB_CLAIM_SEEDS:-$$seeds}$$( [ $$s = offset ] && echo " + $(SEED_OFFSET)")$$( [ -z "$$skip" ] && echo "; Chapter 7: $${ATTNLAB_CH7_CLAIM_SEEDS:-$(CH7_CLAIM_SEEDS)}")"; \
 	  env $$env ATTNLAB_STRICT=1 ATTNLAB_CLAIMS_REPORT=$(CLAIMS_REPORT)/$$s MPLBACKEND=Agg \
 	    ATTNLAB_CLAIM_SEEDS=$${ATTNLAB_CLAIM_SEEDS:-$$seeds} \
-	    ATTNLAB_CH7_CLAIM_SEEDS=$${ATTNLAB_CH7_CLAIM_SEEDS:-6} \
+	    ATTNLAB_CH7_CLAIM_SEEDS=$${ATTNLAB_CH7_CLAIM_SEEDS:-$(CH7_CLAIM_SEEDS)} \
 	    $(BIN)/pytest -q -p slow_first $$workers $$skip tests/claims || exit 1; \
 	done
 	$(BIN)/python tools/claims_table.py $(CLAIMS_REPORT)
+	$(STAGE_END)
 
 build-book: setup widget-js
+	$(STAGE_START)
 	env $(BOOK_ENV) ATTNLAB_STRICT=1 $(BIN)/jupyter-book build . -W --keep-going --all
+	$(STAGE_END)
 
 browser-deps:
 	@if command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; then :; \
@@ -124,16 +165,22 @@ browser-deps:
 	  echo "    sudo apt-get install chromium"; exit 1; fi
 
 browser: setup browser-deps
+	$(STAGE_START)
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/built
+	$(STAGE_END)
 
 # inside `make test`, the book build executes every chapter under the 2-thread sse42 setting
 test: BOOK_ENV = $(SETTING_sse42)
 test: SSE42_CLAIM_SEEDS = 5-9
 # The browser tests mostly wait on Chromium (a third of two cores busy), so the assignments are
 # graded beside them; the apt installs both need run first, one after the other (dpkg's lock).
-test: lint unit notebooks claims build-book sandbox-deps browser-deps
+test: stage-reset matrix lint unit notebooks claims build-book sandbox-deps browser-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-assignments browser
-	@echo "make test: all stages passed"
+	@echo "make test: all stages passed; seconds per stage:"
+	@sed 's/^/   /' $(STAGE_TIMES)
+
+stage-reset:
+	@mkdir -p _build && rm -f $(STAGE_TIMES)
 
 # ---- working with the course ---------------------------------------------------------------------
 lab: setup
@@ -168,7 +215,9 @@ grade: setup sandbox-deps
 # the robustness cases (endless loop, deleted test cell, megabytes of output, ...) and a class of
 # hostile students (tests/assignments/test_hostile.py), under bwrap
 test-assignments: setup sandbox-deps
+	$(STAGE_START)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadscope tests/assignments
+	$(STAGE_END)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -19,3 +19,28 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// The page says when it is ready: once it has loaded, every explorable has drawn its first state
+// and every embedded ipywidget has been drawn, <html> gets data-attnlab-ready="1" (the browser
+// tests wait for it instead of for the network to fall quiet).
+(function () {
+  "use strict";
+  function ready() {
+    var explorables = document.querySelectorAll("[data-attnlab-explorable]");
+    for (var i = 0; i < explorables.length; i++) {
+      if (!explorables[i].hasAttribute("data-state")) return false;
+    }
+    var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+    for (var j = 0; j < views.length; j++) {
+      if (!views[j].parentElement.querySelector(".jupyter-widgets")) return false;
+    }
+    return true;
+  }
+  function check() {
+    if (ready()) document.documentElement.setAttribute("data-attnlab-ready", "1");
+    else setTimeout(check, 100);
+  }
+  if (document.readyState === "complete") check();
+  else window.addEventListener("load", check);
+})();
+

@@ -18,7 +18,11 @@ checks and explorables in one place.
 
 from __future__ import annotations
 
-from attnlab.core.seeds import (
+from attnlab.core.threads import wait_quietly
+
+wait_quietly()  # before PyTorch is imported, where it can be: attnlab.core.threads says why
+
+from attnlab.core.seeds import (  # noqa: E402
     SEED_OFFSET_VARIABLE,
     keeps_global_rng,
     seed_offset,

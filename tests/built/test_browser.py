@@ -106,9 +106,10 @@ def browser():
         chromium.close()
 
 
-_ALL_WIDGETS_DRAWN = """() => [...document.querySelectorAll(
-  'script[type="application/vnd.jupyter.widget-view+json"]')].every(
-  s => s.parentElement.querySelector('.jupyter-widgets'))"""
+_PAGE_READY = "() => document.documentElement.getAttribute('data-attnlab-ready') === '1'"
+# generous: a page is ready in about a second, but a machine grading notebooks beside the browser
+# can be many times slower
+READY_TIMEOUT_MS = 90_000
 # ipywidgets controls a reader would try to move (a tqdm progress bar is a widget too, but it only
 # shows how far a computation got, so it needs no label)
 _CONTROLS = ", ".join(
@@ -157,14 +158,11 @@ class Visit:
         )
         self.page.route("**/*", self._only_localhost)
         self.page.goto(f"{site}/{path}", wait_until="load")
-        if (
-            javascript
-            and self.page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        ):
-            # the widget manager draws the embedded ipywidgets after load (some sit in closed
-            # dropdowns, so wait for every view to be drawn rather than for one to be visible)
-            self.page.wait_for_function(_ALL_WIDGETS_DRAWN, timeout=20_000)
-        self.page.wait_for_load_state("networkidle")
+        if javascript:
+            # _static/attnlab.js marks the page ready once every explorable has drawn its first
+            # state and the widget manager has drawn every embedded ipywidget (some sit in closed
+            # dropdowns, so it waits for every view rather than for one to be visible)
+            self.page.wait_for_function(_PAGE_READY, timeout=READY_TIMEOUT_MS)
 
     def _only_localhost(self, route) -> None:
         host = urlparse(route.request.url).hostname

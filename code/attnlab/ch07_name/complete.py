@@ -14,6 +14,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -42,6 +43,52 @@ def _cache_file(seed: int) -> Path:
     return cache_folder() / f"ch07-tinygpt-seed{seed}-{hashlib.sha1(key).hexdigest()[:10]}.pt"
 
 
+def _load(path: Path) -> tuple[dict, float] | None:
+    """The weights and held-out accuracy kept in ``path``, or None when there is nothing usable.
+
+    A file that cannot be read (cut short by a Ctrl-C, damaged, from another version) is reported
+    in one line and moved aside, so the model is trained again instead of failing every call.
+    """
+    if not path.exists():
+        return None
+    try:
+        saved = torch.load(path, weights_only=True)
+        return saved["weights"], float(saved["heldout"])
+    except Exception as error:  # any unreadable file: torch, pickle, zip or key errors
+        reason = f"{type(error).__name__}: {error}".splitlines()[0][:120]
+        aside = path.with_name(path.name + ".damaged")
+        try:
+            os.replace(path, aside)
+            where = f"moved to {aside.name}"
+        except OSError:
+            where = "left where it is"
+        print(
+            f"note: the kept weights {path} could not be read ({reason}); {where}, training again"
+        )
+        return None
+
+
+def _save(path: Path, weights: dict, heldout: float) -> None:
+    """Keep the weights in ``path``: written to a temporary file beside it, then renamed into place,
+    so a reader never sees half a file and two runs at once leave one good file. A folder that
+    cannot be written gets a one-line note; the completion goes on without the cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                torch.save({"weights": weights, "heldout": heldout}, file)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError as error:
+        print(
+            f"note: could not keep the trained weights in {path.parent} ({error.strerror or error}); "
+            f"set {CACHE_VARIABLE} to a folder you can write to, or pass --no-cache"
+        )
+
+
 def trained_model(seed: int, use_cache: bool = True) -> tuple[TinyGPT, float, int]:
     """TinyGPT trained on ``seed``: (model, held-out accuracy, the seed really used).
 
@@ -50,16 +97,18 @@ def trained_model(seed: int, use_cache: bool = True) -> tuple[TinyGPT, float, in
     used = shift_seed(seed)
     path = _cache_file(used)
     model = make_model(MODELS["tinygpt"], course_tokenizer().vocab_size)
-    if use_cache and path.exists():
-        saved = torch.load(path, weights_only=True)
-        model.load_state_dict(saved["weights"])
-        model.eval()
-        return model, float(saved["heldout"]), used
+    kept = _load(path) if use_cache else None
+    if kept is not None:
+        try:
+            model.load_state_dict(kept[0])
+            model.eval()
+            return model, kept[1], used
+        except (RuntimeError, KeyError, TypeError) as error:
+            print(f"note: the kept weights {path} do not fit the model ({error}); training again")
     result = run(replace(MODELS["tinygpt"], progress=True), seed)
     heldout = result.accuracy["names_x_distances"]
     if use_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"weights": result.model.state_dict(), "heldout": heldout}, path)
+        _save(path, result.model.state_dict(), heldout)
     return result.model, heldout, used
 
 

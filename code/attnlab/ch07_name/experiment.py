@@ -48,6 +48,7 @@ __all__ = [
     "wrong_answers",
     "first_piece_probability",
     "lead_in",
+    "warm_then_cosine",
     "name_positions",
     "is_piece",
     "sample",
@@ -282,7 +283,11 @@ def _next_token_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor])
     return F.cross_entropy(scores, targets[:, -1])  # the MLP: only after the whole window
 
 
-def _warm_then_cosine(steps: int, warmup: int = 100) -> Callable[[int], float]:
+def warm_then_cosine(steps: int, warmup: int = 100) -> Callable[[int], float]:
+    """The learning rate's multiplier at each step: it climbs from 0 to 1 over ``warmup`` steps,
+    then falls to 0 along half a cosine by step ``steps``."""
+    steps = validate.positive_int("steps", steps)
+    warmup = validate.positive_int("warmup", warmup)
     return lambda step: min(1.0, step / warmup) * 0.5 * (1 + math.cos(math.pi * step / steps))
 
 
@@ -333,7 +338,7 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
         loss=_next_token_loss,
         progress=config.progress,
         description=config.label,
-        lr_schedule=_warm_then_cosine(config.steps),
+        lr_schedule=warm_then_cosine(config.steps),
         weight_decay=config.weight_decay,
         decoupled=True,
     )

@@ -106,6 +106,16 @@ class TinyGPT(nn.Module):
         self.register_buffer("mask", causal_mask(context_length), persistent=False)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        self._check(tokens)
+        length = tokens.shape[1]
+        positions = torch.arange(length)
+        x = self.token_embedding(tokens) + self.position_embedding(positions)  # the stream
+        mask = self.mask[:length, :length]
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.unembed(self.norm(x))  # (B, L, vocab_size)
+
+    def _check(self, tokens: torch.Tensor) -> None:
         validate.tensor("tokens", tokens, ndim=2, floating=False)
         length = tokens.shape[1]
         if not 0 < length <= self.context_length:
@@ -113,9 +123,3 @@ class TinyGPT(nn.Module):
                 f"tokens must hold 1 to context_length={self.context_length} positions, got {length}"
             )
         check_tokens(tokens, length, self.vocab_size)
-        positions = torch.arange(length)
-        x = self.token_embedding(tokens) + self.position_embedding(positions)  # the stream
-        mask = self.mask[:length, :length]
-        for block in self.blocks:
-            x = block(x, mask)
-        return self.unembed(self.norm(x))  # (B, L, vocab_size)

@@ -13,13 +13,14 @@ TEST_LABELS = {
     "seen": "seen names\n(short + middle)",
     "new_names": "new names,\nseen pieces",
     "names_x_distances": "names x distances\n(held out)",
-    "far": "further back\nthan trained",
+    "far": "other names,\nfar back",
     "new_first": "first piece\nnever a name",
 }
 
 
 def plot_results(results: dict[str, list], labels: dict[str, str]) -> plt.Figure:
-    """Bars: each model's mean exact whole-name completion per test set; dots: each seed."""
+    """Bars: each model's exact whole-name completion per test set (the mean, with a dot for each
+    seed when there are several)."""
     parts = list(TEST_LABELS)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     width = 0.8 / len(results)
@@ -28,7 +29,7 @@ def plot_results(results: dict[str, list], labels: dict[str, str]) -> plt.Figure
         x = np.arange(len(parts)) + (k - (len(results) - 1) / 2) * width
         values = np.array([[r.accuracy[p] for p in parts] for r in runs])
         ax.bar(x, values.mean(0), width, label=labels[model], color=colors[k % len(colors)])
-        for row in values:
+        for row in values if len(values) > 1 else []:
             ax.plot(x, row, "o", color="black", markersize=3)
     ax.set_xticks(np.arange(len(parts)), [TEST_LABELS[p] for p in parts], fontsize=9)
     ax.set_ylim(0, 1.05)

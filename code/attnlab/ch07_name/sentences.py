@@ -100,23 +100,25 @@ def name_sentence(name: str, clause: str = "") -> tuple[str, str]:
 class Split:
     """Which names the model reads at which distances in training, and what is kept for testing.
 
-    ``train`` maps a distance to the names trained at it. The test sets are (name, distance)
-    pairs: ``seen`` (trained names at trained distances), ``new_names`` (names never trained,
-    made of trained pieces, at trained distances), ``names_x_distances`` (names of
-    ``short_only``, trained at short distances only, asked at middle ones), ``far`` (trained
-    names, further back than any training sentence) and ``new_first`` (first pieces that never
-    start a trained name).
+    ``train`` maps a distance to the names trained at it: every trained name close ("short"), the
+    names of ``not_middle`` far back ("far"), all others in the middle ("middle"). The test sets
+    are (name, distance) pairs: ``seen`` (trained names at trained distances), ``new_names``
+    (names never trained, made of trained pieces, at the same distances as ``seen``),
+    ``names_x_distances`` (names of ``not_middle``, trained close and far but never in the
+    middle, asked in the middle), ``far`` (the other names, trained close and in the middle,
+    asked far back: further back than any of them stood in training) and ``new_first`` (first
+    pieces that never start a trained name).
     """
 
     train: dict[str, tuple[str, ...]]
-    short_only: tuple[str, ...]
+    not_middle: tuple[str, ...]
     unseen_first: tuple[str, ...]
     tests: dict[str, tuple[tuple[str, str], ...]]
 
 
-#: The first pieces whose names the model meets only at short distances, and those it never
-#: meets starting a name at all.
-SHORT_ONLY = (" Key", " L", " H")
+#: The first pieces whose names the model meets close and far back but never in the middle, and
+#: those it never meets starting a name at all.
+NOT_MIDDLE = (" Key", " L", " H")
 UNSEEN_FIRST = (" G",)
 
 
@@ -134,19 +136,21 @@ def make_split(n_test: int = 60) -> Split:
     new_first = [n for n in names if first[n] in UNSEEN_FIRST]
     usable = [n for n in names if first[n] not in UNSEEN_FIRST and n != KEYVAN]
     new_names, trained = usable[:n_test], usable[n_test:]
-    short_only = [n for n in trained if first[n] in SHORT_ONLY]
-    others = [n for n in trained if first[n] not in SHORT_ONLY]
+    not_middle = [n for n in trained if first[n] in NOT_MIDDLE]
+    others = [n for n in trained if first[n] not in NOT_MIDDLE]
+    new_others = [n for n in new_names if first[n] not in NOT_MIDDLE]
     pick = random.Random(8)
+    both = ("short", "middle")
     tests = {
-        "seen": tuple((n, d) for n in pick.sample(others, n_test) for d in ("short", "middle")),
-        "new_names": tuple((n, "short") for n in new_names),
-        "names_x_distances": tuple((n, "middle") for n in pick.sample(short_only, n_test)),
+        "seen": tuple((n, d) for n in pick.sample(others, n_test) for d in both),
+        "new_names": tuple((n, d) for n in new_others for d in both),
+        "names_x_distances": tuple((n, "middle") for n in pick.sample(not_middle, n_test)),
         "far": tuple((n, "far") for n in pick.sample(others, n_test)),
         "new_first": tuple((n, "short") for n in new_first[:n_test]),
     }
     return Split(
-        train={"short": tuple(trained), "middle": tuple(others)},
-        short_only=tuple(short_only),
+        train={"short": tuple(trained), "middle": tuple(others), "far": tuple(not_middle)},
+        not_middle=tuple(not_middle),
         unseen_first=UNSEEN_FIRST,
         tests=tests,
     )
@@ -173,8 +177,9 @@ def training_stream(
     """The training text as token ids: course sentences in order, ``names_each`` name sentences
     after each.
 
-    Half the name sentences stand at a short distance, half at a middle one; a name of
-    ``split.short_only`` is only ever trained short.
+    A share ``1 - middle_share`` of the name sentences stands at a short distance. The others
+    stand further back: a name of ``split.not_middle`` far back, any other name in the middle
+    (drawn from all of those names at once, so each name is as likely as any other).
     """
     n_sentences = validate.positive_int("n_sentences", n_sentences)
     names_each = validate.positive_int("names_each", names_each)
@@ -182,12 +187,16 @@ def training_stream(
     tokenizer = course_tokenizer()
     text = corpus_sentences()
     rng = random.Random(seed)
+    further = [(n, "middle") for n in split.train["middle"]]
+    further += [(n, "far") for n in split.train["far"]]
     ids: list[int] = []
     for i in range(n_sentences):
         ids += tokenizer.encode(text[i % len(text)])
         for _ in range(names_each):
-            distance = "middle" if rng.random() < middle_share else "short"
-            name = rng.choice(split.train[distance])
+            if rng.random() < middle_share:
+                name, distance = rng.choice(further)
+            else:
+                name, distance = rng.choice(split.train["short"]), "short"
             prompt, answer = name_sentence(name, clause(distance, rng))
             ids += tokenizer.encode(" " + prompt + answer)
     return torch.tensor(ids)
