@@ -112,11 +112,11 @@ matrix:
 	elif [ -n "$(HAS_AVX512)" ]; then echo "   this CPU has AVX-512: avx512 runs the claims suite"; \
 	else echo "   no AVX-512 on this CPU: avx512 skipped"; fi
 	@echo "   sse42  ($(SETTING_sse42)): the book build, each chapter's own seeds (0-4; Chapter 7: 0);"
-	@echo "          claims on seeds $(SSE42_CLAIM_SEEDS)"
+	@echo "          claims on seeds $${ATTNLAB_CLAIM_SEEDS:-$(SSE42_CLAIM_SEEDS)}"
 	@echo "   offset ($(SETTING_offset)): nbval, each chapter's seeds + $(SEED_OFFSET) (1000-1004; Chapter 7: 1000);"
-	@echo "          claims on seeds $(CLAIM_SEEDS) + $(SEED_OFFSET); Chapter 7's claims on seed(s) $(CH7_CLAIM_SEEDS) + $(SEED_OFFSET)"
+	@echo "          claims on seeds $${ATTNLAB_CLAIM_SEEDS:-$(CLAIM_SEEDS)} + $(SEED_OFFSET); Chapter 7's claims on seed(s) $${ATTNLAB_CH7_CLAIM_SEEDS:-$(CH7_CLAIM_SEEDS)} + $(SEED_OFFSET)"
 	@if [ -n "$(HAS_AVX512)" ]; then \
-	  echo "   avx512 ($(SETTING_avx512)): claims on seeds $(CLAIM_SEEDS)"; fi
+	  echo "   avx512 ($(SETTING_avx512)): claims on seeds $${ATTNLAB_CLAIM_SEEDS:-$(CLAIM_SEEDS)}"; fi
 
 # every chapter under nbval, under the offset setting (sse42: see build-book; avx512: the claims)
 notebooks: setup matrix

@@ -8,6 +8,13 @@ see on every page with Jupyter Book 1.0.4, sphinx-book-theme 1.3 and pydata-sphi
 - The theme's colour mode starts empty ("Got invalid theme mode: ."): it now starts light,
   which suits the book's matplotlib figures; readers can still switch.
 
+One for execution: nbclient asks the kernel's shell channel for a cell's reply with one wait as
+long as the cell's timeout. After a cell that shows an ipywidget, that wait can miss the reply
+that has already arrived and return it only when the timeout runs out: Chapter 1 then took 313 s
+instead of 13 (its kernel-only widget cell's reply arrived at once; the next cell started 300 s
+later; jupyter/nbclient#312). Every wait is cut into slices of at most a second, each of which
+ends with a fresh look at the socket, so a reply is seen within a second.
+
 Two more for the timings page (book/timings.md):
 
 - every cell's execution is timed (nbclient's ``record_timing``), so that
@@ -47,6 +54,49 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
             seen.add(key)
             kept.append(script)
     scripts[:] = kept
+
+
+#: The longest single wait for a kernel message (seconds).
+SLICE_SECONDS = 1.0
+
+
+def sliced_get_msg(get_msg):
+    """``get_msg(timeout=...)`` of a jupyter_client channel, waiting in slices of at most
+    ``SLICE_SECONDS`` until the message comes or the whole timeout has passed."""
+    import time
+    from queue import Empty
+
+    async def get(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = SLICE_SECONDS if deadline is None else deadline - time.monotonic()
+            try:
+                return await get_msg(timeout=max(0.0, min(SLICE_SECONDS, left)))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    get.sliced = True
+    return get
+
+
+def slice_kernel_waits() -> None:
+    """Make every nbclient kernel client wait for shell and IOPub messages in short slices."""
+    from nbclient.client import NotebookClient
+
+    start = NotebookClient.async_start_new_kernel_client
+    if getattr(start, "slices_waits", False):
+        return
+
+    async def start_and_slice(self):
+        kc = await start(self)
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            if not getattr(channel.get_msg, "sliced", False):
+                channel.get_msg = sliced_get_msg(channel.get_msg)
+        return kc
+
+    start_and_slice.slices_waits = True
+    NotebookClient.async_start_new_kernel_client = start_and_slice
 
 
 def _time_every_cell() -> None:
@@ -103,6 +153,7 @@ def setup(app):
     # (an explorable) instead of a live widget that would compute nothing on a static page
     os.environ["ATTNLAB_BOOK_BUILD"] = "1"
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    slice_kernel_waits()
     _time_every_cell()
     _add_budget_column(Path(app.srcdir))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
