@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ClaimNotMet", "expect", "glue", "span", "strict"]
+__all__ = ["ClaimNotMet", "between", "count_of", "expect", "glue", "number_word", "span", "strict"]
 
 #: The environment variable that turns a claim that does not hold into an error.
 STRICT_VARIABLE = "ATTNLAB_STRICT"
@@ -76,10 +76,61 @@ def glue(name: str, value: object) -> object:
     return value
 
 
-def span(values: object, spec: str = ".0%") -> str:
-    """The range of a few measured values as text: "97%-100%", or "100%" when both ends agree."""
+def _ends(values: object, spec: str) -> tuple[str, str]:
     values = list(values)  # type: ignore[call-overload]
     if not values:
         raise ValueError("values must hold at least one number")
-    low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low}-{high}"
+    return format(min(values), spec), format(max(values), spec)
+
+
+def span(values: object, spec: str = ".0%", sep: str = "-") -> str:
+    """The range of a few measured values as text: "97%-100%", or "100%" when both ends agree.
+
+    ``sep`` joins the ends ("97% to 100%" with ``sep=" to "``). The ends are compared as printed,
+    so 0.9996 and 1.0 give "100%", never "100%-100%".
+    """
+    low, high = _ends(values, spec)
+    return low if low == high else f"{low}{sep}{high}"
+
+
+def between(values: object, spec: str = ".0%", unit: str = "", single: str = "{}") -> str:
+    """The range of a few measured values as a phrase: "between 97% and 100%".
+
+    When both ends print the same, one value: ``single`` with it filled in ("100%", or "at 100%"
+    with ``single="at {}"``), never "between 100% and 100%". ``unit`` follows the number(s):
+    ``between([12, 40], ".0f", " points")`` is "between 12 and 40 points".
+    """
+    low, high = _ends(values, spec)
+    if low == high:
+        return single.format(f"{low}{unit}")
+    return f"between {low} and {high}{unit}"
+
+
+_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("five"), larger ones in digits ("12"); used in the prose."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"n must be a count (an int >= 0), got {n!r}")
+    return _WORDS[n] if n < len(_WORDS) else str(n)
+
+
+def count_of(count: int, total: int, noun: str = "seeds", singular: str | None = None) -> str:
+    """How many of a few things as a phrase whose words agree with its numbers.
+
+    ``count_of(3, 5)`` is "three of the five seeds", ``count_of(5, 5)`` "all five seeds",
+    ``count_of(0, 5)`` "none of the five seeds", ``count_of(2, 2)`` "both seeds" and
+    ``count_of(1, 1)`` "the one seed" (never "5 of the five seeds" or "1 of 1").
+    """
+    count, total = int(count), int(total)
+    if total < 1 or not 0 <= count <= total:
+        raise ValueError(f"count must lie between 0 and total >= 1, got {count} of {total}")
+    one = singular or (noun[:-1] if noun.endswith("s") else noun)
+    if total == 1:
+        return f"the one {one}" if count == 1 else f"not the one {one}"
+    if count == total:
+        return f"both {noun}" if total == 2 else f"all {number_word(total)} {noun}"
+    if count == 0:
+        return f"neither {one}" if total == 2 else f"none of the {number_word(total)} {noun}"
+    return f"{number_word(count)} of the {number_word(total)} {noun}"
