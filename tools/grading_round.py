@@ -18,8 +18,10 @@ The round is built from the submissions of tests/assignments (submissions.py) an
 The courses are built in a fixed folder (--work, /tmp/attnlab-grading-round by default) because
 some submissions name the course's path in their code, which the feedback pages show. OUT gets
 grades.csv, grades_by_task.csv, grading_status.json, every feedback page, every graded notebook,
-the gradebook's scores as JSON and each command's output. `normalise` replaces only timestamps
-(dates and times, and the seconds a round took) and the random name of a sandbox's folder.
+the gradebook's scores as JSON and each command's output. `normalise` replaces only what differs
+between two runs of the same code: timestamps (dates and times, the seconds a round took), the
+random name of a sandbox's folder (which a notebook may print) and the random cell ids that
+nbformat gives each cell of a graded notebook (`"id": "1a2b3c4d"`).
 """
 
 from __future__ import annotations
@@ -178,12 +180,13 @@ def run(out: Path, work: Path) -> None:
 
 
 # dates and times (2026-12-07 14:30:01.123456, with a zone or not), the seconds a round took, and
-# the random folder of a sandbox (in a traceback, if one is shown)
+# the random folder of a sandbox (a notebook may print it)
 TIMES = [
     (re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?( ?(UTC|[+-]\d\d:?\d\d))?"), "<TIME>"),
     (re.compile(r"submission\(s\) in \d+ s\."), "submission(s) in <N> s."),
     (re.compile(r"attnlab-grade-[A-Za-z0-9_]+"), "attnlab-grade-<TMP>"),
 ]
+CELL_ID = (re.compile(r'^( *"id": )"[0-9a-f]{8}",$', re.M), r'\1"<RANDOM>",')  # nbformat's
 
 
 def normalise(out: Path) -> None:
@@ -195,6 +198,8 @@ def normalise(out: Path) -> None:
         text = path.read_text(errors="replace")
         for pattern, replacement in TIMES:
             text = pattern.sub(replacement, text)
+        if path.suffix == ".ipynb":
+            text = CELL_ID[0].sub(CELL_ID[1], text)
         copy = target / path.relative_to(out)
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_text(text)
