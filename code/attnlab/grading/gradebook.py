@@ -6,10 +6,10 @@ set by hand (`set_manual_score`) wins over the autograder in every later round.
 
 Before any score of a round is written, `fingerprint` (SHA-256 of every protected file: the
 gradebook, source/, release/, submitted/, the configuration, course.py and this package's code)
-and `manual_scores` are compared with their state before the notebooks ran. If anything changed,
-`stop` puts gradebook.db back from the copy taken before the round and names the student(s) whose
-notebooks ran meanwhile. Under bwrap no notebook can reach these files; without it, this check is
-what finds a notebook that did.
+and `manual_scores` are compared with their state before an assignment's notebooks ran. If
+anything changed, `stop` puts gradebook.db back from the copy taken then and names the student(s)
+whose notebooks ran meanwhile. Under bwrap no notebook can reach these files; without it, this
+check is what finds a notebook that did.
 
 It may touch: gradebook.db and its backup copy .gradebook.before-grading.db in the course folder;
 it starts `python -m nbgrader` (generate_assignment) as a child process, which writes release/.
