@@ -149,15 +149,18 @@ def reference(data: dict, controls: dict) -> dict:
 def copy_trainer(
     config: AttentionCopyConfig | None = None,
     seed: int = 0,
-    split: str = "systematic",
+    split: str | None = None,
     n_seeds: int = 10,
 ) -> HTML:
     """Chapter 4's copy experiment as an explorable: both networks train in the reader's browser.
 
-    ``config`` is the run the page trains (``AttentionCopyConfig()`` by default). ``seed`` and ``split`` are where the controls start; the reader can pick seeds
-    ``0 .. n_seeds - 1`` and either split. Training starts when the reader presses Train.
+    ``config`` is the run the page trains (``AttentionCopyConfig()`` by default). ``seed`` and
+    ``split`` (``config``'s split by default) are where the controls start; the reader can pick
+    seeds ``0 .. n_seeds - 1`` and either split. Training starts when the reader presses Train.
     """
+    config = _check_config(config)
     spec = training_spec(config, n_seeds=n_seeds)
+    split = config.split if split is None else split
     seed = validate.seed("seed", seed)
     if seed >= n_seeds:
         raise ValueError(f"seed must be below n_seeds={n_seeds}, got {seed}")
@@ -177,11 +180,10 @@ def copy_trainer(
     )
     m = spec["models"]
     note = (
-        f"Both networks train here in your browser: Chapter 3's window MLP (width "
-        f"{m['mlp']['width']}) and one attention layer, {spec['training']['steps']} steps of "
-        f"{spec['training']['batch_size']} examples each, with the seed and the split you pick. "
-        f"The table above gives the same experiment's results, computed in Python when this page "
-        f"was built."
+        f"With JavaScript, both networks train here in your browser: Chapter 3's window MLP "
+        f"(width {m['mlp']['width']}) and one attention layer, {spec['training']['steps']} steps "
+        f"of {spec['training']['batch_size']} examples each, on the seed and the split you pick. "
+        f"The chapter prints the same experiment's results, computed in Python."
     )
     return frame(
         KIND,

@@ -128,3 +128,11 @@ def test_worker_source_parses(tmp_path):
     path.write_text(trainer.worker_source())
     result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_controls_start_where_asked():
+    html = trainer.copy_trainer(AttentionCopyConfig(n_names=20, split="random"), n_seeds=3).data
+    assert '<option value="1" selected>' in html
+    html = trainer.copy_trainer(AttentionCopyConfig(n_names=20), seed=2, n_seeds=3).data
+    assert '<option value="0" selected>' in html and 'value="2"' in html
+    assert "With JavaScript, both networks train here" in html
