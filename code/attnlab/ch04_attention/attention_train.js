@@ -79,16 +79,6 @@ var AttentionTrain = (function () {
     for (var b = 0; b < n; b++) one(p, s, contexts, b, f);
     return f.scores;
   }
-  // the last token's attention weights, (n x L), for the test page
-  function weights(p, spec, contexts, n) {
-    var s = sizes(spec), f = buffers(s, 1), out = new Float64Array(n * s.L);
-    for (var b = 0; b < n; b++) {
-      one(p, s, contexts.subarray(b * s.L, (b + 1) * s.L), 0, f);
-      out.set(f.w, b * s.L);
-    }
-    return out;
-  }
-
   // mean cross-entropy of one batch; grads (same keys as p) get its gradient
   function lossAndGrad(p, spec, batch, grads) {
     var s = sizes(spec), n = batch.n, d = s.d, L = s.L, V = s.V, j, k, v;
@@ -160,5 +150,5 @@ var AttentionTrain = (function () {
     return loss;
   }
 
-  return {NAMES: NAMES, init: init, forward: forward, weights: weights, lossAndGrad: lossAndGrad};
+  return {NAMES: NAMES, init: init, forward: forward, lossAndGrad: lossAndGrad};
 })();
