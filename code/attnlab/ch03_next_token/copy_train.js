@@ -89,13 +89,17 @@ var CopyTrain = (function () {
     }
     return loss / n;
   }
+  // the fraction of examples whose highest score is the target (in chunks: small buffers)
   function accuracy(model, params, spec, batch) {
-    var scores = model.forward(params, spec, batch.contexts, batch.n), V = spec.task.vocab_size;
-    var right = 0;
-    for (var b = 0; b < batch.n; b++) {
-      var best = 0;
-      for (var v = 1; v < V; v++) if (scores[b * V + v] > scores[b * V + best]) best = v;
-      if (best === batch.targets[b]) right++;
+    var V = spec.task.vocab_size, L = spec.task.context_length, right = 0, chunk = 100;
+    for (var start = 0; start < batch.n; start += chunk) {
+      var n = Math.min(chunk, batch.n - start);
+      var scores = model.forward(params, spec, batch.contexts.subarray(start * L, (start + n) * L), n);
+      for (var b = 0; b < n; b++) {
+        var best = 0;
+        for (var v = 1; v < V; v++) if (scores[b * V + v] > scores[b * V + best]) best = v;
+        if (best === batch.targets[start + b]) right++;
+      }
     }
     return right / batch.n;
   }

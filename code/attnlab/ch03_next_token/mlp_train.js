@@ -26,20 +26,23 @@ var MlpTrain = (function () {
     var W2 = p["out.weight"], b2 = p["out.bias"];
     var V = s.V, L = s.L, d = s.d, H = s.H, K = s.K;
     var x = new Float64Array(n * K), h = new Float64Array(n * H), scores = new Float64Array(n * V);
+    var on = new Int32Array(H);
     for (var b = 0; b < n; b++) {
       var xo = b * K, ho = b * H, so = b * V, j, k, v;
       for (var l = 0; l < L; l++) {  // embed each token; slot after slot
         var e = contexts[b * L + l] * d, xl = xo + l * d;
         for (k = 0; k < d; k++) x[xl + k] = E[e + k];
       }
+      var nOn = 0;
       for (j = 0; j < H; j++) {  // the hinges
         var sum = b1[j], w = j * K;
         for (k = 0; k < K; k++) sum += W1[w + k] * x[xo + k];
         h[ho + j] = sum > 0 ? sum : 0;
+        if (sum > 0) on[nOn++] = j;
       }
-      for (v = 0; v < V; v++) {  // the scores
+      for (v = 0; v < V; v++) {  // the scores (a hinge that is off adds 0: skip it)
         var acc = b2[v], w2 = v * H;
-        for (j = 0; j < H; j++) acc += W2[w2 + j] * h[ho + j];
+        for (var a = 0; a < nOn; a++) acc += W2[w2 + on[a]] * h[ho + on[a]];
         scores[so + v] = acc;
       }
     }
@@ -57,21 +60,24 @@ var MlpTrain = (function () {
     var W1 = p["hidden.weight"], W2 = p["out.weight"];
     var gE = grads["embed.weight"], gW1 = grads["hidden.weight"], gb1 = grads["hidden.bias"];
     var gW2 = grads["out.weight"], gb2 = grads["out.bias"];
-    var dh = new Float64Array(H), dx = new Float64Array(K);
+    var dh = new Float64Array(H), dx = new Float64Array(K), on = new Int32Array(H);
     for (var b = 0; b < n; b++) {
       var xo = b * K, ho = b * H, so = b * V, j, k, v;
+      var nOn = 0;  // the hinges that are on; the others pass no gradient back
+      for (j = 0; j < H; j++) if (h[ho + j] > 0) on[nOn++] = j;
       dh.fill(0);
       for (v = 0; v < V; v++) {  // scores = W2 h + b2
         var g = ds[so + v], w2 = v * H;
         gb2[v] += g;
-        for (j = 0; j < H; j++) {
+        for (var a = 0; a < nOn; a++) {
+          j = on[a];
           gW2[w2 + j] += g * h[ho + j];
           dh[j] += g * W2[w2 + j];
         }
       }
       dx.fill(0);
-      for (j = 0; j < H; j++) {  // h = relu(W1 x + b1): no gradient where the hinge is off
-        if (!(h[ho + j] > 0)) continue;
+      for (a = 0; a < nOn; a++) {  // h = relu(W1 x + b1)
+        j = on[a];
         var gj = dh[j], w = j * K;
         gb1[j] += gj;
         for (k = 0; k < K; k++) {
