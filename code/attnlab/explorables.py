@@ -9,6 +9,7 @@ cell returns ``IPython.display.HTML``. The same cell works in JupyterLab, Colab 
 - :func:`hinge_builder`        Chapter 2: add hinges, move bends and slopes, fit a target curve
 - :func:`softmax_temperature`  Chapter 4: softmax(scores / T), "winner takes most"
 - :func:`attention_explorer`   Chapter 4: pick a query token, swap words, watch the weights
+- :func:`copy_trainer`         Chapter 4: the MLP and attention train on the copy task in the page
 - :func:`head_viewer`          Chapter 5: one attention heatmap per head
 
 Each one writes its numbers on the page (``data-state``), and :func:`reference` recomputes them
@@ -21,8 +22,10 @@ from attnlab.ch01_line import explorable as _line
 from attnlab.ch01_line.explorable import line_fitter
 from attnlab.ch02_hinge import explorable as _hinge
 from attnlab.ch02_hinge.explorable import hinge_builder
+from attnlab.ch04_attention import copy_trainer as _trainer
 from attnlab.ch04_attention import explorable as _attention
 from attnlab.ch04_attention import softmax_explorable as _softmax
+from attnlab.ch04_attention.copy_trainer import copy_trainer
 from attnlab.ch04_attention.explorable import attention_explorer, lexicon_from_embeddings
 from attnlab.ch04_attention.softmax_explorable import softmax_temperature
 from attnlab.ch05_multi_head import explorable as _heads
@@ -35,6 +38,7 @@ __all__ = [
     "softmax_temperature",
     "attention_explorer",
     "lexicon_from_embeddings",
+    "copy_trainer",
     "head_viewer",
     "reference",
 ]
@@ -44,6 +48,7 @@ _REFERENCES = {
     _hinge.KIND: _hinge.reference,
     _softmax.KIND: _softmax.reference,
     _attention.KIND: _attention.reference,
+    _trainer.KIND: _trainer.reference,
     _heads.KIND: _heads.reference,
 }
 KINDS: tuple[str, ...] = tuple(_REFERENCES)

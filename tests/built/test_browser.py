@@ -34,16 +34,6 @@ from paths import BUILD_HTML
 SITE = Path(os.environ.get("ATTNLAB_HTML", BUILD_HTML)).resolve()
 SOURCE = SITE.parents[1]  # the book's root: <root>/_build/html
 SHOTS = SITE.parent / "screenshots"
-CHROMIUM = os.environ.get("ATTNLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -69,6 +59,7 @@ FUNCTION_KIND = {
     "softmax_temperature": "softmax-temperature",
     "attention_explorer": "attention-explorer",
     "head_viewer": "head-viewer",
+    "copy_trainer": "copy-trainer",
 }
 
 
@@ -91,19 +82,6 @@ def site():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not at {CHROMIUM}: `make browser-deps` installs it")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 _PAGE_READY = "() => document.documentElement.getAttribute('data-attnlab-ready') === '1'"

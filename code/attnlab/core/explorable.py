@@ -74,6 +74,9 @@ CSS = """
 .attnlab-x table.ax-table td,.attnlab-x table.ax-table th{padding:.1em .5em;border-bottom:1px solid #ddd;
   text-align:right}
 .attnlab-x svg text{fill:currentColor;font-family:sans-serif}
+.attnlab-x button.ax-button{font:inherit;padding:.2em .9em;border:1px solid #9aa0a6;
+  border-radius:4px;background:transparent;color:inherit;cursor:pointer}
+.attnlab-x button.ax-button:disabled{opacity:.5;cursor:default}
 """
 
 # Helpers every explorable's script starts with (inside its IIFE, so nothing leaks).
@@ -192,6 +195,12 @@ def select_control(name: str, label: str, options: list[str], value: int = 0) ->
     )
 
 
+_WITHOUT_JS = (
+    "(This explorable runs in your browser with\nJavaScript, which is switched off here; the figure "
+    "above shows the same starting state.)"
+)
+
+
 def frame(
     kind: str,
     title: str,
@@ -200,19 +209,20 @@ def frame(
     body_html: str,
     script: str,
     static_note: str,
+    without_js: str = _WITHOUT_JS,
 ) -> HTML:
     """Put one explorable together and return it for display in a notebook cell.
 
     ``static_note`` is what a reader without JavaScript sees instead of the controls: say what the
-    explorable would show and give its starting numbers.
+    explorable would show and give its starting numbers; ``without_js`` (HTML) follows it and says
+    why the controls are missing.
     """
     root_id = new_id(kind, data)
     page = f"""<div class="attnlab-x" id="{root_id}" data-attnlab-explorable="{kind}">
 <style>{CSS}</style>
 <script type="application/json" class="attnlab-x-data">{json_for_script(data)}</script>
 <p class="ax-title">{esc(title)}</p>
-<div class="ax-nojs"><p class="ax-note">{static_note} (This explorable runs in your browser with
-JavaScript, which is switched off here; the figure above shows the same starting state.)</p></div>
+<div class="ax-nojs"><p class="ax-note">{static_note} {without_js}</p></div>
 <div class="ax-live" hidden>
 <div class="ax-controls">{controls_html}</div>
 {body_html}

@@ -17,6 +17,7 @@ import pytest
 import torch
 
 from attnlab import explorables
+from attnlab.ch04_attention.copy_run import AttentionCopyConfig
 from attnlab.explorables import reference
 
 ROOT_RE = re.compile(r'<div class="attnlab-x" id="([^"]+)" data-attnlab-explorable="([a-z-]+)">')
@@ -55,6 +56,7 @@ def _examples():
         "head-viewer": explorables.head_viewer(
             [["a", "b", "c", "d"], ["e", "f", "g", "h"]], weights, head_names=["h1", "h2"]
         ),
+        "copy-trainer": explorables.copy_trainer(AttentionCopyConfig(n_names=20), n_seeds=3),
     }
 
 
