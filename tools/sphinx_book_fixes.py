@@ -155,5 +155,5 @@ def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     slice_kernel_waits()
     _time_every_cell()
-    _add_budget_column(Path(app.srcdir))
+    _add_budget_column(Path(getattr(app, "srcdir", ".")))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
