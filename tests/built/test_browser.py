@@ -115,6 +115,7 @@ class Visit:
 
     def __init__(self, browser, site: str, path: str, viewport=DESKTOP, javascript=True):
         self.context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+        self.context.set_default_timeout(READY_TIMEOUT_MS)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on(
@@ -135,7 +136,9 @@ class Visit:
             ),
         )
         self.page.route("**/*", self._only_localhost)
-        self.page.goto(f"{site}/{path}", wait_until="load")
+        # a machine grading notebooks beside the browser can take far longer than Playwright's
+        # 30 s default to load a page, so every wait here gets the generous READY_TIMEOUT_MS
+        self.page.goto(f"{site}/{path}", wait_until="load", timeout=READY_TIMEOUT_MS)
         if javascript:
             # _static/attnlab.js marks the page ready once every explorable has drawn its first
             # state and the widget manager has drawn every embedded ipywidget (some sit in closed

@@ -130,7 +130,7 @@ class Page:
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.route("**/*", self._only_the_page)
-        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.goto(path.as_uri(), wait_until="load", timeout=90_000)
 
     def _only_the_page(self, route) -> None:
         if route.request.url.startswith(("file:", "blob:")):
