@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 
 import pytest
@@ -175,3 +176,15 @@ def test_bad_tests_are_named(tests, match):
 def test_write_name_refuses_a_prompt_shorter_than_the_window():
     with pytest.raises(ValueError, match="at least 8 tokens"):
         ex.write_name(_Copier([1]), [[300, 301]])
+
+
+def test_the_learning_rate_climbs_then_falls_to_zero_and_names_bad_input():
+    schedule = ex.warm_then_cosine(1500)
+    assert schedule(0) == 0.0  # the climb times half a cosine that falls from 1 to 0
+    assert schedule(100) == pytest.approx(0.5 * (1 + math.cos(math.pi * 100 / 1500)))
+    assert schedule(1500) == pytest.approx(0.0, abs=1e-12)
+    assert schedule(50) < schedule(100) and schedule(1000) < schedule(500)
+    with pytest.raises((TypeError, ValueError), match="steps"):
+        ex.warm_then_cosine(0)
+    with pytest.raises((TypeError, ValueError), match="warmup"):
+        ex.warm_then_cosine(100, warmup=-1)
