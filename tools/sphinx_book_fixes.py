@@ -15,6 +15,14 @@ instead of 13 (its kernel-only widget cell's reply arrived at once; the next cel
 later; jupyter/nbclient#312). Every wait is cut into slices of at most a second, each of which
 ends with a fresh look at the socket, so a reply is seen within a second.
 
+One for speed: ``make book`` and ``make test`` build with Sphinx's parallel reading
+(``tools/build_book.py``), where reading a chapter is executing it, so two chapters execute at once.
+Sphinx reads one document at a time when any extension leaves ``parallel_read_safe`` undeclared,
+as three of Jupyter Book's own do; for them it is declared here, after reading their code: none of
+them does anything while a document is read (``sphinx_multitoc_numbering`` renumbers the table of
+contents after reading, ``sphinx-mathjax-offline`` copies MathJax's files into the output, and
+``sphinx_jupyterbook_latex`` acts only for LaTeX builds).
+
 Two more for the timings page (book/timings.md):
 
 - every cell's execution is timed (nbclient's ``record_timing``), so that
@@ -148,11 +156,27 @@ def _add_budget_column(srcdir: Path) -> None:
     tables.make_stat_table = with_budgets
 
 
+#: Jupyter Book's extensions that leave ``parallel_read_safe`` undeclared, and read nothing.
+QUIET_WHILE_READING = (
+    "sphinx_multitoc_numbering",
+    "sphinx-mathjax-offline",
+    "sphinx_jupyterbook_latex",
+)
+
+
+def _declare_parallel_reading(app) -> None:
+    for name in QUIET_WHILE_READING:
+        extension = app.extensions.get(name)
+        if extension is not None and extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+
+
 def setup(app):
     # the chapters execute in kernels started from this process: they show each demo's web version
     # (an explorable) instead of a live widget that would compute nothing on a static page
     os.environ["ATTNLAB_BOOK_BUILD"] = "1"
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("builder-inited", _declare_parallel_reading)
     slice_kernel_waits()
     _time_every_cell()
     _add_budget_column(Path(getattr(app, "srcdir", ".")))
