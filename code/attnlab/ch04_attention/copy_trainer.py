@@ -183,7 +183,9 @@ def copy_trainer(
         f"With JavaScript, both networks train here in your browser: Chapter 3's window MLP "
         f"(width {m['mlp']['width']}) and one attention layer, {spec['training']['steps']} steps "
         f"of {spec['training']['batch_size']} examples each, on the seed and the split you pick. "
-        f"The chapter prints the same experiment's results, computed in Python."
+        f"The chapter prints the same experiment, computed in Python; the page draws its own "
+        f"random numbers, so a seed here is a new run, not a replay of the printed seed with the "
+        f"same number."
     )
     return frame(
         KIND,

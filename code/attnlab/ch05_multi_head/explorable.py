@@ -140,6 +140,7 @@ def head_viewer(
     query_position: int | None = None,
     query_label: str = "the query",
     title: str = "Where each head looks",
+    without_js: str | None = None,
 ) -> HTML:
     """Chapter 5's head viewer (and Chapter 6's layer viewer) as a self-contained web explorable.
 
@@ -147,6 +148,8 @@ def head_viewer(
     head's attention weights, shape ``(n_heads, L, L)`` (one row per query token: the reader
     picks the query) or ``(n_heads, L)`` (a single query, named ``query_label``). Sequences may
     differ in length and in head count. ``head_names`` names the heads ("layer 1", ...).
+    ``without_js`` replaces the default note for a reader without JavaScript (which says that the
+    figure above shows the same starting state): give it where the figure above shows another one.
     """
     if isinstance(tokens, str) or not isinstance(tokens, Sequence) or not tokens:
         raise TypeError("tokens must be a list of tokens, or a list of such lists")
@@ -204,4 +207,8 @@ def head_viewer(
         f"pick. For the query {esc(first_query)!r} of the first sequence the heads look most at: "
         f"{tops}."
     )
-    return frame(KIND, title, data, controls, body, _SCRIPT, note)
+    if without_js is None:
+        return frame(KIND, title, data, controls, body, _SCRIPT, note)
+    if not isinstance(without_js, str) or not without_js.strip():
+        raise TypeError("without_js must be a non-empty string (or None for the default note)")
+    return frame(KIND, title, data, controls, body, _SCRIPT, note, without_js=esc(without_js))

@@ -230,6 +230,21 @@ def test_head_viewer_single_query_and_varying_heads():
     assert got["top_tokens"] == ["z", "y"]
 
 
+def test_head_viewer_note_without_javascript():
+    # by default the note says the figure above shows the same starting state; a chapter whose
+    # figure above shows something else says so instead (Chapter 5: the same models, other sequences)
+    weights = [[[0.1, 0.2, 0.7]]]
+    default = explorables.head_viewer(["a", "b", "?"], weights).data
+    assert "the figure above shows the same starting state" in default
+    own = explorables.head_viewer(
+        ["a", "b", "?"], weights, without_js="(No JavaScript: <see above>.)"
+    )
+    assert "(No JavaScript: &lt;see above&gt;.)" in own.data
+    assert "the figure above shows the same starting state" not in own.data
+    with pytest.raises(TypeError, match="without_js"):
+        explorables.head_viewer(["a", "b", "?"], weights, without_js=" ")
+
+
 # ---- bad input ---------------------------------------------------------------------------------
 
 
