@@ -272,7 +272,7 @@ def name_writer(result: SentenceResult, prompt: str = DEFAULT_PROMPT) -> HTML:
     note = (
         f"With JavaScript, the TinyGPT trained for this page (seed {data['seed']}) finishes the "
         f"sentence you type here, and shows where each of its heads looks. For "
-        f"{esc(prompt)!r} it writes {esc(pieces)}."
+        f"\u201c{esc(prompt.strip())}\u201d it writes {esc(pieces)}."
     )
     return frame(
         KIND,
