@@ -133,7 +133,7 @@
     var L = d.model.config.context_length, shown = out.tokens.length - 1;
     var m = w.steps[out.step - 1].attention[layer][head], n = shown + 1;
     var fig = document.createElement("figure");
-    fig.style.cssText = "margin:0;flex:1 1 22%;min-width:150px;max-width:340px";
+    fig.style.cssText = "margin:0;flex:1 1 40%;min-width:150px;max-width:330px";
     var size = 220, left = 64, topPad = 64, cell = size / n, fs = Math.max(6, Math.min(12, cell * 0.8));
     var svg = el("svg", {viewBox: "0 0 " + (left + size + 8) + " " + (topPad + shown * cell + 8),
                          role: "img"});
@@ -193,8 +193,7 @@
     completion.appendChild(mark);
     out.pieces.forEach(function (p) { chip(pieces, p, false); });
     out.written.forEach(function (p) { chip(pieces, p, true); });
-    r.querySelector("output[data-for=step]").textContent =
-      out.step + " of " + out.steps + ": " + JSON.stringify(out.written[out.step - 1]);
+    r.querySelector("output[data-for=step]").textContent = out.step + " of " + out.steps;
     r.querySelector(".ax-status").textContent = "Written in your browser in " +
       Math.round(w.ms) + " ms by the TinyGPT trained for this page (seed " + d.seed +
       "; it finished " + Math.round(100 * d.heldout) + "% of the chapter's held-out names).";
