@@ -12,7 +12,6 @@ import re
 import pytest
 import torch
 
-from attnlab.ch03_next_token.tokenizer import chunk_classes, split_chunks
 from attnlab.ch07_name import complete
 from attnlab.ch07_name.analysis import attention_patterns
 from attnlab.ch07_name.experiment import MODELS, SentenceResult, lead_in, write_name
@@ -102,25 +101,6 @@ def test_the_data_come_from_python(result, model):
     assert data["is_piece"][tokenizer.encode(" is")[0]] == 0
     assert (data["seed"], data["heldout"]) == (0, 0.95)
     json.dumps(data, allow_nan=False)
-
-
-def test_the_character_classes_are_pythons():
-    classes = chunk_classes()
-
-    def members(ranges):
-        out, after = set(), 0
-        for gap, extra in zip(ranges[::2], ranges[1::2], strict=True):
-            low = after + gap
-            out |= set(range(low, low + extra + 1))
-            after = low + extra + 1
-        return out
-
-    word, space = members(classes["word"]), members(classes["space"])
-    for c in [0x41, 0x5F, 0xE9, 0x416, 0x65E5, 0x1D400, 0x20, 0x0A, 0x1C, 0xA0, 0x3000, 0xFEFF]:
-        assert (c in word) == bool(re.match(r"\w", chr(c))), hex(c)
-        assert (c in space) == bool(re.match(r"\s", chr(c))), hex(c)
-    assert not word & space
-    assert split_chunks("a\u00a0b") == ["a", "\u00a0", "b"]  # what the ranges must reproduce
 
 
 def test_writer_outputs_finish_the_sentence_as_the_command_line(model):
