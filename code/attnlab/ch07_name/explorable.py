@@ -15,6 +15,7 @@ the Python tokenizer; the browser tests compare.
 from __future__ import annotations
 
 import base64
+import json
 import random
 from functools import lru_cache
 from pathlib import Path
@@ -218,8 +219,7 @@ def writer_outputs(model: TinyGPT, text: str, step: int = 1, lead: list[int] | N
 
 @lru_cache(maxsize=2)
 def _model(weights: str, tensors: str, config: str) -> TinyGPT:
-    import json
-
+    """The page's model in float64, built once per page's data (the references call it often)."""
     spec = {"weights": weights, "tensors": json.loads(tensors), "config": json.loads(config)}
     return model_from_spec(spec).double()
 
@@ -227,8 +227,6 @@ def _model(weights: str, tensors: str, config: str) -> TinyGPT:
 def reference(data: dict, controls: dict) -> dict:
     """What the page must show for its sentence (``controls["text"]``) and step, computed with
     PyTorch (float64, the page's float16 weights) and the Python tokenizer."""
-    import json
-
     spec = data["model"]
     model = _model(spec["weights"], json.dumps(spec["tensors"]), json.dumps(spec["config"]))
     return writer_outputs(model, controls["text"], controls["step"], data["lead_in"])
