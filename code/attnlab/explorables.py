@@ -11,6 +11,7 @@ cell returns ``IPython.display.HTML``. The same cell works in JupyterLab, Colab 
 - :func:`attention_explorer`   Chapter 4: pick a query token, swap words, watch the weights
 - :func:`copy_trainer`         Chapter 4: the MLP and attention train on the copy task in the page
 - :func:`head_viewer`          Chapter 5: one attention heatmap per head
+- :func:`name_writer`          Chapter 7: the book's TinyGPT finishes the reader's sentence
 
 Each one writes its numbers on the page (``data-state``), and :func:`reference` recomputes them
 in Python with the chapter's own functions; the browser tests check that the two agree.
@@ -30,6 +31,8 @@ from attnlab.ch04_attention.explorable import attention_explorer, lexicon_from_e
 from attnlab.ch04_attention.softmax_explorable import softmax_temperature
 from attnlab.ch05_multi_head import explorable as _heads
 from attnlab.ch05_multi_head.explorable import head_viewer
+from attnlab.ch07_name import explorable as _name
+from attnlab.ch07_name.explorable import name_writer
 
 __all__ = [
     "KINDS",
@@ -40,6 +43,7 @@ __all__ = [
     "lexicon_from_embeddings",
     "copy_trainer",
     "head_viewer",
+    "name_writer",
     "reference",
 ]
 
@@ -50,6 +54,7 @@ _REFERENCES = {
     _attention.KIND: _attention.reference,
     _trainer.KIND: _trainer.reference,
     _heads.KIND: _heads.reference,
+    _name.KIND: _name.reference,
 }
 KINDS: tuple[str, ...] = tuple(_REFERENCES)
 """The explorable kinds, as written in ``data-attnlab-explorable`` on the page."""

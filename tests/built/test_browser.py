@@ -60,6 +60,7 @@ FUNCTION_KIND = {
     "attention_explorer": "attention-explorer",
     "head_viewer": "head-viewer",
     "copy_trainer": "copy-trainer",
+    "name_writer": "name-writer",
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "count_pairs",
     "merge_pair",
     "CORPUS_FILE",
+    "chunk_classes",
 ]
 
 CORPUS_FILE = "keys_corpus.txt"
@@ -39,6 +41,24 @@ _INT_DTYPES = (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 # Every character is a word character, white space or neither, so the chunks always add up to the
 # text. A word keeps the single space before it (" key"), as GPT-2's tokenizer does.
 _CHUNK = re.compile(r" ?\w+| ?[^\w\s]+|\s+(?!\S)|\s+")
+
+
+@cache
+def chunk_classes() -> dict[str, list[int]]:
+    """The characters Python's ``re`` calls word characters (``\\w``) and white space (``\\s``), as
+    code-point ranges: ``[gap, extra, gap, extra, ...]``, each range starting ``gap`` after the end
+    of the one before and holding ``extra + 1`` code points. The web book's tokenizer
+    (``bpe_tokenizer.js``) cuts chunks with them, so it cuts exactly as :func:`split_chunks` does,
+    whatever Unicode version the browser knows."""
+    everything = "".join(map(chr, range(0x110000)))  # every code point at its own index
+    classes = {}
+    for name, pattern in (("word", r"\w+"), ("space", r"\s+")):
+        ranges, after = [], 0
+        for match in re.finditer(pattern, everything):
+            ranges += [match.start() - after, match.end() - 1 - match.start()]
+            after = match.end()
+        classes[name] = ranges
+    return classes
 
 
 def load_corpus() -> str:
@@ -204,6 +224,15 @@ class BPETokenizer:
     def token_string(self, token_id: int) -> str:
         """One token as text (bytes that are not whole characters are shown as \\x..)."""
         return _show(self._bytes([token_id]))
+
+    def spec(self) -> dict:
+        """The tokenizer as JSON for the web book's ``bpe_tokenizer.js`` (Chapter 7's page): the
+        merges, every token as text, and the chunks' character classes (:func:`chunk_classes`)."""
+        return {
+            "merges": [list(pair) for pair in self.merges],
+            "strings": [self.token_string(i) for i in range(self.vocab_size)],
+            **chunk_classes(),
+        }
 
 
 def _check_utf8(name: str, text: str) -> None:

@@ -25,7 +25,7 @@ from attnlab.ch07_name.model import TinyGPT
 from attnlab.ch07_name.sentences import FIRST_PIECES, MORE_PIECES, UNSEEN_FIRST, course_tokenizer
 from attnlab.core.seeds import shift_seed
 
-__all__ = ["main", "cache_folder", "trained_model", "unseen_pieces", "finish"]
+__all__ = ["main", "cache_folder", "trained_model", "unseen_pieces", "note_for", "finish"]
 
 #: The environment variable naming the cache folder (default: ~/.cache/attnlab).
 CACHE_VARIABLE = "ATTNLAB_CACHE"
@@ -126,6 +126,22 @@ def unseen_pieces(name: str) -> list[str]:
     return [p for p, ok in zip(pieces, known, strict=True) if not ok]
 
 
+def note_for(prompt: str) -> str | None:
+    """The honest note for a prompt whose name (after "called") has pieces the model never saw in
+    a name, or None. The command line prints it after "note: "; Chapter 7's web page shows it too."""
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a str, got {type(prompt).__name__}")
+    name = _name_in(prompt.strip())
+    missing = unseen_pieces(name) if name is not None else []
+    if not missing:
+        return None
+    return (
+        f"{name.strip()!r} is made of pieces the model never saw in a name "
+        f"({', '.join(repr(p) for p in missing)}); it learned to copy only pieces it met in names, "
+        "so expect it to get this one wrong."
+    )
+
+
 def finish(model: TinyGPT, prompt: str) -> list[str]:
     """The pieces the model writes after ``prompt``, up to where the name ends."""
     tokenizer = course_tokenizer()
@@ -147,19 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     prompt = args.prompt.strip()
     if not prompt:
         parser.error('the prompt must not be empty, e.g. "I\'m called Keyvan, so my name is"')
-    name = _name_in(prompt)
     model, heldout, used = trained_model(args.seed, use_cache=not args.no_cache)
     pieces = finish(model, prompt)
     print(prompt + "".join(pieces))
     for k, piece in enumerate(pieces, 1):
         print(f"  piece {k}: {piece!r}")
     print(f"seed {used}: {heldout:.0%} of the held-out names finished exactly (names x distances)")
-    if name is not None and unseen_pieces(name):
-        missing = ", ".join(repr(p) for p in unseen_pieces(name))
-        print(
-            f"note: {name.strip()!r} is made of pieces the model never saw in a name ({missing}); "
-            "it learned to copy only pieces it met in names, so expect it to get this one wrong."
-        )
+    note = note_for(prompt)
+    if note is not None:
+        print(f"note: {note}")
     return 0
 
 

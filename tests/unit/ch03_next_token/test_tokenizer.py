@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 
 import pytest
 
 from attnlab.ch03_next_token.tokenizer import (
     BPETokenizer,
+    chunk_classes,
     count_pairs,
     load_corpus,
     merge_pair,
@@ -123,3 +126,33 @@ def test_training_stops_when_nothing_is_left_to_merge():
 def test_bad_input(tokenizer, call, error, words):
     with pytest.raises(error, match=words.replace("[", r"\[")):
         call(tokenizer)
+
+
+def test_the_character_classes_are_pythons():
+    """chunk_classes() holds exactly the characters re's \\w and \\s match (the web book's
+    tokenizer cuts chunks with them)."""
+    classes = chunk_classes()
+
+    def members(ranges):
+        out, after = set(), 0
+        for gap, extra in zip(ranges[::2], ranges[1::2], strict=True):
+            low = after + gap
+            out |= set(range(low, low + extra + 1))
+            after = low + extra + 1
+        return out
+
+    word, space = members(classes["word"]), members(classes["space"])
+    for c in [0x41, 0x5F, 0xE9, 0x416, 0x65E5, 0x1D400, 0x20, 0x0A, 0x1C, 0xA0, 0x3000, 0xFEFF]:
+        assert (c in word) == bool(re.match(r"\w", chr(c))), hex(c)
+        assert (c in space) == bool(re.match(r"\s", chr(c))), hex(c)
+    assert not word & space
+    assert split_chunks("a\u00a0b") == ["a", "\u00a0", "b"]  # what the ranges must reproduce
+
+
+def test_the_spec_is_the_tokenizer_as_json():
+    tokenizer = BPETokenizer.train("the key, the keys; the kettle", 5)
+    spec = tokenizer.spec()
+    assert spec["merges"] == [list(pair) for pair in tokenizer.merges]
+    assert spec["strings"] == [tokenizer.token_string(i) for i in range(tokenizer.vocab_size)]
+    assert spec["word"] == chunk_classes()["word"] and spec["space"] == chunk_classes()["space"]
+    json.dumps(spec, allow_nan=False)

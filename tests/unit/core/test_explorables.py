@@ -18,6 +18,9 @@ import torch
 
 from attnlab import explorables
 from attnlab.ch04_attention.copy_run import AttentionCopyConfig
+from attnlab.ch07_name.experiment import MODELS, SentenceResult
+from attnlab.ch07_name.model import TinyGPT
+from attnlab.ch07_name.sentences import course_tokenizer
 from attnlab.explorables import reference
 
 ROOT_RE = re.compile(r'<div class="attnlab-x" id="([^"]+)" data-attnlab-explorable="([a-z-]+)">')
@@ -57,7 +60,15 @@ def _examples():
             [["a", "b", "c", "d"], ["e", "f", "g", "h"]], weights, head_names=["h1", "h2"]
         ),
         "copy-trainer": explorables.copy_trainer(AttentionCopyConfig(n_names=20), n_seeds=3),
+        "name-writer": explorables.name_writer(_tiny_gpt_run()),
     }
+
+
+def _tiny_gpt_run() -> SentenceResult:
+    """An untrained small TinyGPT of Chapter 7's vocabulary, as a run's result."""
+    torch.manual_seed(0)
+    model = TinyGPT(course_tokenizer().vocab_size, 64, 16, 2, 2, 16).eval()
+    return SentenceResult(MODELS["tinygpt"], 0, model, {}, {"names_x_distances": 0.5}, {}, 0.0)
 
 
 @pytest.mark.parametrize("kind", explorables.KINDS)
