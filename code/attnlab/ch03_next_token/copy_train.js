@@ -106,37 +106,35 @@ var CopyTrain = (function () {
 
   // ---- matrix products, shared by the networks (row-major Float64Arrays) --------------------
   // out (n x M) = A (n x K) times W^T, plus bias (M numbers) if one is given: nn.Linear, with W
-  // (M x K) laid out as PyTorch's. Each output number is a dot product summed in the order
-  // k = 0, 1, ..., K - 1. Four rows of A are done together: each number of W is read once for
-  // four sums, and the four sums do not wait for each other (a single running sum makes every
-  // addition wait for the one before). In V8 this is about three times faster than one row at a
-  // time, with exactly the same numbers.
+  // (M x K) laid out as PyTorch's. Each output number is a dot product, summed in the order
+  // k = 0, 1, ..., K - 1. Four rows of A and two rows of W are done together: eight sums that do
+  // not wait for each other (one running sum makes every addition wait for the one before), and
+  // each number read is used two or four times. In V8 this is about four times faster than one
+  // sum at a time, and gives exactly the same numbers.
   function linear(A, n, K, W, M, bias, out) {
-    var i = 0, m, k, w, s0, s1, s2, s3;
-    for (; i + 4 <= n; i += 4) {
+    var n4 = n - n % 4, M2 = M - M % 2, i, m, k;
+    for (i = 0; i < n4; i += 4) {
       var a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K, o = i * M;
-      for (m = 0; m < M; m++) {
-        w = m * K;
-        s0 = s1 = s2 = s3 = bias ? bias[m] : 0;
+      for (m = 0; m < M2; m += 2) {
+        var w = m * K, v = w + K, c = bias ? bias[m] : 0, e = bias ? bias[m + 1] : 0;
+        var s0 = c, s1 = c, s2 = c, s3 = c, t0 = e, t1 = e, t2 = e, t3 = e;
         for (k = 0; k < K; k++) {
-          var wk = W[w + k];
-          s0 += A[a0 + k] * wk;
-          s1 += A[a1 + k] * wk;
-          s2 += A[a2 + k] * wk;
-          s3 += A[a3 + k] * wk;
+          var x0 = A[a0 + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+          var wk = W[w + k], vk = W[v + k];
+          s0 += x0 * wk; s1 += x1 * wk; s2 += x2 * wk; s3 += x3 * wk;
+          t0 += x0 * vk; t1 += x1 * vk; t2 += x2 * vk; t3 += x3 * vk;
         }
-        out[o + m] = s0;
-        out[o + M + m] = s1;
-        out[o + 2 * M + m] = s2;
-        out[o + 3 * M + m] = s3;
+        out[o + m] = s0; out[o + M + m] = s1; out[o + 2 * M + m] = s2; out[o + 3 * M + m] = s3;
+        out[o + m + 1] = t0; out[o + M + m + 1] = t1; out[o + 2 * M + m + 1] = t2;
+        out[o + 3 * M + m + 1] = t3;
       }
     }
-    for (; i < n; i++) {  // the last rows, one at a time
-      for (m = 0; m < M; m++) {
-        w = m * K;
-        s0 = bias ? bias[m] : 0;
-        for (k = 0; k < K; k++) s0 += A[i * K + k] * W[w + k];
-        out[i * M + m] = s0;
+    // what is left (the last rows of A; W's last row if M is odd): one sum at a time
+    for (i = 0; i < n; i++) {
+      for (m = i < n4 ? M2 : 0; m < M; m++) {
+        var sum = bias ? bias[m] : 0;
+        for (k = 0; k < K; k++) sum += A[i * K + k] * W[m * K + k];
+        out[i * M + m] = sum;
       }
     }
     return out;
