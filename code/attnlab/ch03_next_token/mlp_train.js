@@ -2,6 +2,7 @@
 // and backward written out, for training in the web book's page (with copy_train.js).
 //   x = the window's embeddings glued end to end (L * d numbers), h = relu(W1 x + b1),
 //   scores = W2 h + b2. Weights are laid out as PyTorch's: W1 is (width, L * d), W2 (V, width).
+// Each product is done for the whole batch at once (CopyTrain.linear: nn.Linear's product).
 var MlpTrain = (function () {
   "use strict";
   var NAMES = ["embed.weight", "hidden.weight", "hidden.bias", "out.weight", "out.bias"];
@@ -47,6 +48,7 @@ var MlpTrain = (function () {
     T.linear(h, n, H, p["out.weight"], s.V, p["out.bias"], f.scores);  // the scores
     return f;
   }
+  // the scores of n examples (n x V; overwritten by the next call)
   function forward(p, spec, contexts, n) {
     return run(p, sizes(spec), contexts, n).scores.subarray(0, n * spec.task.vocab_size);
   }

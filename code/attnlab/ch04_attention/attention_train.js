@@ -5,7 +5,9 @@
 //   x_j = E[token_j], q = Wq x_last, k_j = Wk x_j, s_j = q . k_j / sqrt(d), w = softmax(s),
 //   mixed = sum_j w_j (Wv x_j) = Wv (sum_j w_j x_j), scores = Wo mixed + bo.
 // q . (Wk x_j) is computed as (Wk^T q) . x_j: the same sum, in fewer steps. Weights are laid out
-// as PyTorch's (out, in).
+// as PyTorch's (out, in). The products with a weight matrix are done for the whole batch at once
+// (CopyTrain.linear: nn.Linear's product; a weight's transpose is passed where W^T multiplies);
+// attention's own sums over the L tokens, example by example.
 var AttentionTrain = (function () {
   "use strict";
   var NAMES = ["embed.weight", "attention.query.weight", "attention.key.weight",
@@ -49,7 +51,7 @@ var AttentionTrain = (function () {
       for (k = 0; k < d; k++) f.xq[b * d + k] = E[last + k];
     }
     T.linear(f.xq, n, d, p["attention.query.weight"], d, null, f.q);  // q = Wq x_last
-    T.linear(f.q, n, d, T.transpose(p["attention.key.weight"], d, d, f.WkT), d, null, u);
+    T.linear(f.q, n, d, T.transpose(p["attention.key.weight"], d, d, f.WkT), d, null, u);  // Wk^T q
     for (b = 0; b < n; b++) {  // each example: s_j = u . x_j / sqrt(d), w = softmax(s), xbar
       var c = b * L, ub = b * d, m = -Infinity, z = 0;
       for (j = 0; j < L; j++) {
@@ -70,6 +72,7 @@ var AttentionTrain = (function () {
     T.linear(f.mixed, n, d, p["out.weight"], s.V, p["out.bias"], f.scores);  // the scores
     return f;
   }
+  // the scores of n examples (n x V; overwritten by the next call)
   function forward(p, spec, contexts, n) {
     return run(p, sizes(spec), contexts, n).scores.subarray(0, n * spec.task.vocab_size);
   }
