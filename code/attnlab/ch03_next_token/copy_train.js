@@ -104,10 +104,61 @@ var CopyTrain = (function () {
     return right / batch.n;
   }
 
+  // ---- matrix products, shared by the networks (row-major Float64Arrays) --------------------
+  // out (n x M) = A (n x K) times W^T, plus bias (M numbers) if one is given: nn.Linear, with W
+  // (M x K) laid out as PyTorch's. Each output number is a dot product, summed in the order
+  // k = 0, 1, ..., K - 1. Four rows of A and two rows of W are done together: eight sums that do
+  // not wait for each other (one running sum makes every addition wait for the one before), and
+  // each number read is used two or four times. In V8 this is about four times faster than one
+  // sum at a time, and gives exactly the same numbers.
+  function linear(A, n, K, W, M, bias, out) {
+    var n4 = n - n % 4, M2 = M - M % 2, i, m, k;
+    for (i = 0; i < n4; i += 4) {
+      var a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K, o = i * M;
+      for (m = 0; m < M2; m += 2) {
+        var w = m * K, v = w + K, c = bias ? bias[m] : 0, e = bias ? bias[m + 1] : 0;
+        var s0 = c, s1 = c, s2 = c, s3 = c, t0 = e, t1 = e, t2 = e, t3 = e;
+        for (k = 0; k < K; k++) {
+          var x0 = A[a0 + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+          var wk = W[w + k], vk = W[v + k];
+          s0 += x0 * wk; s1 += x1 * wk; s2 += x2 * wk; s3 += x3 * wk;
+          t0 += x0 * vk; t1 += x1 * vk; t2 += x2 * vk; t3 += x3 * vk;
+        }
+        out[o + m] = s0; out[o + M + m] = s1; out[o + 2 * M + m] = s2; out[o + 3 * M + m] = s3;
+        out[o + m + 1] = t0; out[o + M + m + 1] = t1; out[o + 2 * M + m + 1] = t2;
+        out[o + 3 * M + m + 1] = t3;
+      }
+    }
+    // what is left (the last rows of A; W's last row if M is odd): one sum at a time
+    for (i = 0; i < n; i++) {
+      for (m = i < n4 ? M2 : 0; m < M; m++) {
+        var sum = bias ? bias[m] : 0;
+        for (k = 0; k < K; k++) sum += A[i * K + k] * W[m * K + k];
+        out[i * M + m] = sum;
+      }
+    }
+    return out;
+  }
+  // WT (cols x rows) = W^T, for W (rows x cols)
+  function transpose(W, rows, cols, WT) {
+    for (var i = 0; i < rows; i++) {
+      for (var k = 0; k < cols; k++) WT[k * rows + i] = W[i * cols + k];
+    }
+    return WT;
+  }
+  // G (M x K) = A^T B, for A (n x M) and B (n x K): a weight's gradient, summed over the batch's
+  // examples in order (the same sums as adding one example at a time). AT and BT are scratch.
+  var AT = new Float64Array(0), BT = new Float64Array(0);
+  function batchSum(A, n, M, B, K, G) {
+    if (AT.length < n * M) AT = new Float64Array(n * M);
+    if (BT.length < n * K) BT = new Float64Array(n * K);
+    return linear(transpose(A, n, M, AT), M, n, transpose(B, n, K, BT), K, null, G);
+  }
+
   // ---- Adam, as torch.optim.Adam computes it (no weight decay) ------------------------------
   function adam(params, options) {
-    var m = {}, v = {}, t = 0;
-    Object.keys(params).forEach(function (k) {
+    var keys = Object.keys(params), m = {}, v = {}, t = 0;
+    keys.forEach(function (k) {
       m[k] = new Float64Array(params[k].length);
       v[k] = new Float64Array(params[k].length);
     });
@@ -115,14 +166,14 @@ var CopyTrain = (function () {
       t += 1;
       var b1 = options.betas[0], b2 = options.betas[1], lr = options.lr, eps = options.eps;
       var stepSize = lr / (1 - Math.pow(b1, t)), root2 = Math.sqrt(1 - Math.pow(b2, t));
-      Object.keys(params).forEach(function (k) {
-        var p = params[k], g = grads[k], mk = m[k], vk = v[k];
+      for (var n = 0; n < keys.length; n++) {
+        var k = keys[n], p = params[k], g = grads[k], mk = m[k], vk = v[k];
         for (var i = 0; i < p.length; i++) {
           mk[i] = b1 * mk[i] + (1 - b1) * g[i];
           vk[i] = b2 * vk[i] + (1 - b2) * g[i] * g[i];
           p[i] -= stepSize * mk[i] / (Math.sqrt(vk[i]) / root2 + eps);
         }
-      });
+      }
     };
   }
   function zeros(params) {
@@ -203,6 +254,7 @@ var CopyTrain = (function () {
 
   return {rng: rng, randint: randint, normal: normal, uniformFill: uniformFill,
           normalFill: normalFill, seenTable: seenTable, pairs: pairs, sample: sample,
-          crossEntropy: crossEntropy, accuracy: accuracy, adam: adam, zeros: zeros, train: train,
+          crossEntropy: crossEntropy, accuracy: accuracy, linear: linear,
+          transpose: transpose, batchSum: batchSum, adam: adam, zeros: zeros, train: train,
           serveWorker: serveWorker};
 })();
