@@ -88,6 +88,10 @@ HAS_AVX512 := $(if $(NO_AVX512),,$(CPU_AVX512))
 SETTING_sse42  := MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=2 MKL_NUM_THREADS=2
 SETTING_avx2   := MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 SETTING_avx512 := MKL_ENABLE_INSTRUCTIONS=AVX512 ATEN_CPU_CAPABILITY=avx512 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# the book build inside make test: MKL's SSE4.2 kernels for the matrix products, PyTorch's own
+# kernels as fast as the CPU allows (ATen without vectorisation, as sse42 has it, runs a chapter on
+# one thread at half speed), two chapters at once with one thread each
+SETTING_book := MKL_ENABLE_INSTRUCTIONS=SSE4_2
 # the seed-offset run shares the AVX2 setting (AVX2 is on every x86 machine the course targets), so
 # the matrix stays within make test's time: the offset run checks seeds nobody chose (1000-1004 in
 # the chapters, 1005-1014 in the claims suite), the book build (sse42) the chapters' own seeds, and
@@ -96,7 +100,7 @@ SEED_OFFSET := 1000
 SETTING_offset := $(SETTING_avx2) ATTNLAB_SEED_OFFSET=$(SEED_OFFSET)
 SETTINGS := sse42 offset $(if $(HAS_AVX512),avx512)
 # Who runs what, so that every setting checks every chapter once and make test stays in its time:
-# - the book build executes every chapter under sse42's kernels, two at once with one thread each
+# - the book build executes every chapter under the book setting, two at once with one thread each
 #   (inside `make test`: BOOK_ENV below);
 # - nbval executes every chapter under offset, two notebooks side by side (one thread each);
 # - the claims suite checks every chapter's claims on ten more seeds under each setting.
@@ -120,12 +124,13 @@ CLAIM_SEEDS := 5-14
 
 # what the matrix runs on this machine, and why (printed by make test, notebooks and claims)
 matrix:
-	@echo "== numeric matrix: $(SETTINGS)"
+	@echo "== numeric matrix: book $(SETTINGS)"
 	@if [ -n "$(NO_AVX512)" ]; then echo "   NO_AVX512=1: the shape of a CPU without AVX-512, avx512 skipped"; \
 	elif [ -n "$(HAS_AVX512)" ]; then echo "   this CPU has AVX-512: avx512 runs the claims suite"; \
 	else echo "   no AVX-512 on this CPU: avx512 skipped"; fi
+	@echo "   book   ($(SETTING_book), PyTorch's kernels native): the book build (two chapters at once,"
+	@echo "          one thread each), each chapter's own seeds (0-4; Chapter 7: 0)"
 	@echo "   sse42  ($(SETTING_sse42)):"
-	@echo "          the book build (two chapters at once, one thread each), each chapter's own seeds (0-4; Chapter 7: 0);"
 	@echo "          claims (one at a time, two threads) on seeds $${ATTNLAB_CLAIM_SEEDS:-$(SSE42_CLAIM_SEEDS)}"
 	@echo "   offset ($(SETTING_offset)): nbval, each chapter's seeds + $(SEED_OFFSET) (1000-1004; Chapter 7: 1000);"
 	@echo "          claims on seeds $${ATTNLAB_CLAIM_SEEDS:-$(CLAIM_SEEDS)} + $(SEED_OFFSET);$(if $(filter offset,$(CH7_CLAIMS_SETTING)), Chapter 7's claims on seed(s) $${ATTNLAB_CH7_CLAIM_SEEDS:-$(CH7_CLAIM_SEEDS)} + $(SEED_OFFSET), Chapter 7's claims: make claims)"
@@ -183,9 +188,8 @@ browser: setup browser-deps
 	MPLBACKEND=Agg $(BIN)/pytest -q tests/built
 	$(STAGE_END)
 
-# inside `make test`, the book build executes every chapter under sse42's kernels (two chapters at
-# once, one thread each: the claims suite runs sse42 with two threads)
-test: BOOK_ENV = MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default
+# inside `make test`, the book build executes every chapter under the book setting
+test: BOOK_ENV = $(SETTING_book)
 test: SSE42_CLAIM_SEEDS = 5-9
 test: CLAIM_SEEDS = 5-9
 test: CH7_CLAIMS_SETTING = make-claims-only
