@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from browser_page import Page
 
 from paths import BUILD_HTML
 
@@ -42,3 +43,19 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, request):
+    """``open_page(path, viewport=..., javascript=...)``: a :class:`browser_page.Page`, closed after
+    the test; a test module's ``PAGE_SCHEMES`` widens what its pages may load."""
+    schemes = getattr(request.module, "PAGE_SCHEMES", ("file:",))
+    opened: list[Page] = []
+
+    def _open(path: Path, **options) -> Page:
+        opened.append(Page(browser, path, schemes=schemes, **options))
+        return opened[-1]
+
+    yield _open
+    for page in opened:
+        page.close()

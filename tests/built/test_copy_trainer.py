@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from browser_page import Page
 
 from attnlab.ch03_next_token import copy_experiment
 from attnlab.ch03_next_token.copytask import CopyTask
@@ -44,6 +45,8 @@ FLOOR = 1e-6
 TIME_BUDGET_S = 20.0  # the default run's budget, reported (a wall-clock time is not asserted)
 GROSS_S = 3 * TIME_BUDGET_S  # past this, something is broken, not just a busy machine
 SEEDS = (0, 1, 2)
+# the page starts its training worker from a blob: URL (conftest's open_page reads this)
+PAGE_SCHEMES = ("file:", "blob:")
 
 HARNESS = r"""
 function params(obj) {
@@ -113,47 +116,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         _PAGE.format(title="copy trainer", body=copy_trainer().data), encoding="utf-8"
     )
     return out
-
-
-class Page:
-    """One page in a fresh context; every console error and every request off the page."""
-
-    def __init__(self, browser, path: Path, viewport=None, javascript: bool = True):
-        self.context = browser.new_context(
-            viewport=viewport or {"width": 1280, "height": 900}, java_script_enabled=javascript
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None,
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.route("**/*", self._only_the_page)
-        self.page.goto(path.as_uri(), wait_until="load", timeout=90_000)
-
-    def _only_the_page(self, route) -> None:
-        if route.request.url.startswith(("file:", "blob:")):
-            route.continue_()
-        else:
-            self.problems.append(f"request off the page: {route.request.url}")
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    opened: list[Page] = []
-
-    def _open(path: Path, **options) -> Page:
-        opened.append(Page(browser, path, **options))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.close()
 
 
 # ---- the same math as PyTorch ------------------------------------------------------------------

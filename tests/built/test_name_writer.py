@@ -110,47 +110,6 @@ def pages(tmp_path_factory, built, model) -> dict[str, Path]:
     return out
 
 
-class Page:
-    """One page in a fresh context; every console error and every request off the page."""
-
-    def __init__(self, browser, path: Path, viewport=None, javascript: bool = True):
-        self.context = browser.new_context(
-            viewport=viewport or {"width": 1280, "height": 900}, java_script_enabled=javascript
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None,
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.route("**/*", self._only_the_page)
-        self.page.goto(path.as_uri(), wait_until="load", timeout=90_000)
-
-    def _only_the_page(self, route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.problems.append(f"request off the page: {route.request.url}")
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    opened: list[Page] = []
-
-    def _open(path: Path, **options) -> Page:
-        opened.append(Page(browser, path, **options))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.close()
-
-
 @pytest.fixture
 def math(open_page, pages, built):
     v = open_page(pages["math"])
