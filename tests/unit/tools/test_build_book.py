@@ -9,6 +9,8 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import pytest
+
 from paths import ROOT
 
 # Runs the real `jupyter-book build` through tools/build_book.py with Sphinx's reading replaced by
@@ -78,3 +80,14 @@ def test_the_book_build_reads_the_chapters_two_at_a_time(tmp_path):
     # the longest chapter shares its chunk with at most one other chapter
     beside = [d for d in chunks[chapter_7] if d.startswith("book/ch") and d != "book/ch07_name"]
     assert len(beside) <= 1, chunks
+
+
+def test_a_bad_number_of_jobs_is_refused_by_name():
+    spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.book_jobs(None) == 2
+    assert module.book_jobs("1") == 1
+    for bad in ("0", "two", "-1", ""):
+        with pytest.raises(SystemExit, match="ATTNLAB_BOOK_JOBS must be a whole number"):
+            module.book_jobs(bad)
