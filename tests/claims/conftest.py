@@ -56,6 +56,11 @@ def claim():
         at_most: float | None = None,
     ) -> None:
         values = [float(v) for v in values]
+        if not values:
+            raise ValueError(
+                f"{name}: no values to check. A claim over groups of seeds (a mean of 5, say) "
+                "needs at least one whole group: give more seeds in ATTNLAB_CLAIM_SEEDS"
+            )
         worst = min(values) if at_least is not None else max(values)
         _measured.append(
             {

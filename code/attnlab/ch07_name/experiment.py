@@ -16,7 +16,6 @@ import math
 import random
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -36,7 +35,6 @@ from attnlab.ch07_name.sentences import (
 )
 from attnlab.core import validate
 from attnlab.core.seeds import keeps_global_rng, shift_seed
-from attnlab.core.threads import one_thread
 from attnlab.core.training import train
 
 __all__ = [
@@ -332,20 +330,18 @@ def run(config: SentenceConfig = SentenceConfig(), seed: int = 0) -> SentenceRes
         windows = texts[k][pick[:, None] + torch.arange(width)]  # random windows of the text
         return windows[:, :-1], windows[:, 1:]
 
-    # TinyGPT's small matrices train fastest on one thread (attnlab.core.threads.one_thread)
-    with one_thread() if config.model == "tinygpt" else nullcontext():
-        history = train(
-            model,
-            next_batch,
-            config.steps,
-            config.lr,
-            loss=_next_token_loss,
-            progress=config.progress,
-            description=config.label,
-            lr_schedule=warm_then_cosine(config.steps),
-            weight_decay=config.weight_decay,
-            decoupled=True,
-        )
+    history = train(
+        model,
+        next_batch,
+        config.steps,
+        config.lr,
+        loss=_next_token_loss,
+        progress=config.progress,
+        description=config.label,
+        lr_schedule=warm_then_cosine(config.steps),
+        weight_decay=config.weight_decay,
+        decoupled=True,
+    )
     seconds = time.perf_counter() - start
     accuracy = {part: name_accuracy(model, tests, seed=99) for part, tests in split.tests.items()}
     keyvan = {

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["WAIT_POLICY", "wait_quietly", "add_to_kernelspec", "one_thread"]
+__all__ = ["WAIT_POLICY", "wait_quietly", "add_to_kernelspec"]
 
 #: The OpenMP wait policy the course runs with.
 WAIT_POLICY = "PASSIVE"
@@ -45,20 +43,3 @@ def add_to_kernelspec(path: str | Path) -> dict:
     spec.setdefault("env", {}).setdefault("OMP_WAIT_POLICY", WAIT_POLICY)
     path.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     return spec
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run the block with PyTorch on one thread, then give back the thread count it had.
-
-    Chapter 7 trains TinyGPT this way: its matrices are small, so a second thread saves less than
-    the two threads spend handing work to each other (60 steps on an idle 2-core machine: 3.3 s
-    with one thread, 3.9 s with two sleeping ones, 3.4 s with two spinning ones)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

@@ -43,22 +43,3 @@ def test_the_kernel_spec_gets_the_policy_and_keeps_its_env(tmp_path):
 def test_bad_input_is_named(tmp_path):
     with pytest.raises(ValueError, match="kernel.json"):
         threads.add_to_kernelspec(tmp_path / "nothing.json")
-
-
-def test_one_thread_runs_the_block_on_one_thread_and_gives_the_count_back():
-    import torch
-
-    from attnlab.core.threads import one_thread
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        with one_thread():
-            assert torch.get_num_threads() == 1
-        assert torch.get_num_threads() == 2
-        with pytest.raises(RuntimeError, match="inside"):
-            with one_thread():
-                raise RuntimeError("inside")
-        assert torch.get_num_threads() == 2  # given back after an error too
-    finally:
-        torch.set_num_threads(before)
