@@ -43,44 +43,41 @@ def ch7_seeds() -> list[int]:
     return _parse_seeds(os.environ.get("ATTNLAB_CH7_CLAIM_SEEDS", "5-6"))
 
 
+def check_claim(
+    name: str,
+    values: list[float],
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> None:
+    """Record what the runs measured against the bound the book states, and fail with every value
+    when a run falls outside it."""
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError(
+            f"{name}: no values to check. A claim over groups of seeds (a mean of 5, say) "
+            "needs at least one whole group: give more seeds in ATTNLAB_CLAIM_SEEDS"
+        )
+    worst = min(values) if at_least is not None else max(values)
+    _measured.append(
+        {
+            "claim": name,
+            "at_least": at_least,
+            "at_most": at_most,
+            "worst": worst,
+            "n": len(values),
+        }
+    )
+    if at_least is not None:
+        assert min(values) >= at_least, f"{name}: expected every value >= {at_least}, got {values}"
+    if at_most is not None:
+        assert max(values) <= at_most, f"{name}: expected every value <= {at_most}, got {values}"
+
+
 @pytest.fixture(scope="session")
 def claim():
-    """``claim(name, values, at_least=..., at_most=...)``: record what the runs measured against
-    the bound the book states, and fail with every value when a run falls outside it."""
-
-    def check(
-        name: str,
-        values: list[float],
-        *,
-        at_least: float | None = None,
-        at_most: float | None = None,
-    ) -> None:
-        values = [float(v) for v in values]
-        if not values:
-            raise ValueError(
-                f"{name}: no values to check. A claim over groups of seeds (a mean of 5, say) "
-                "needs at least one whole group: give more seeds in ATTNLAB_CLAIM_SEEDS"
-            )
-        worst = min(values) if at_least is not None else max(values)
-        _measured.append(
-            {
-                "claim": name,
-                "at_least": at_least,
-                "at_most": at_most,
-                "worst": worst,
-                "n": len(values),
-            }
-        )
-        if at_least is not None:
-            assert min(values) >= at_least, (
-                f"{name}: expected every value >= {at_least}, got {values}"
-            )
-        if at_most is not None:
-            assert max(values) <= at_most, (
-                f"{name}: expected every value <= {at_most}, got {values}"
-            )
-
-    return check
+    """``claim(name, values, at_least=..., at_most=...)``: :func:`check_claim`."""
+    return check_claim
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
